@@ -1,0 +1,591 @@
+//! The request pipeline: typed request → bytes → signed → sent → envelope → typed payload.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::HeaderValue;
+use http::header::{CONTENT_TYPE, RETRY_AFTER};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::operation::{Encoding, Operation, Vendor, looks_like_json};
+use crate::paging::PageOptions;
+use crate::ratelimit::{RateLimit, RateLimiter};
+use crate::retry::RetryPolicy;
+use crate::secret::{Secret, scrub};
+use crate::sign::{Clock, SignContext, SignReceipt, Signer, SystemClock};
+use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, Url};
+use crate::{Error, ErrorKind};
+
+/// Settings shared by every vendor client. Vendor builders implement [`Configure`] over it.
+#[derive(Clone)]
+pub struct ClientOptions {
+    base_url: String,
+    retry: RetryPolicy,
+    rate_limit: RateLimit,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    transport: Option<Arc<dyn Transport>>,
+    clock: Arc<dyn Clock>,
+    allow_insecure_http: bool,
+    paging: PageOptions,
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("base_url", &self.base_url)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("custom_transport", &self.transport.is_some())
+            .field("paging", &self.paging)
+            .finish()
+    }
+}
+
+impl ClientOptions {
+    /// Options with a vendor's default base URL and rate limit.
+    pub fn new(default_base_url: impl Into<String>, default_rate_limit: RateLimit) -> Self {
+        ClientOptions {
+            base_url: default_base_url.into(),
+            retry: RetryPolicy::default(),
+            rate_limit: default_rate_limit,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            transport: None,
+            clock: Arc::new(SystemClock),
+            allow_insecure_http: false,
+            paging: PageOptions::default(),
+        }
+    }
+
+    /// The clock (signers and token caches take it from here).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    /// The base URL as configured.
+    pub fn configured_base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The validated base URL, without a trailing slash.
+    pub fn checked_base_url(&self) -> Result<String, Error> {
+        check_base_url(&self.base_url, self.allow_insecure_http)
+    }
+
+    /// Builds the client for `vendor` with `signer`.
+    pub fn build<V: Vendor>(self, vendor: V, signer: Arc<dyn Signer>) -> Result<Client<V>, Error> {
+        let base_url = self
+            .checked_base_url()
+            .map_err(|e| e.with_vendor(V::NAME))?;
+        let transport: Arc<dyn Transport> = match self.transport {
+            Some(t) => t,
+            None => Arc::new(
+                ReqwestTransport::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .request_timeout(self.request_timeout)
+                    .build()?,
+            ),
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                vendor,
+                base_url,
+                transport,
+                signer,
+                retry: self.retry,
+                limiter: RateLimiter::new(self.rate_limit),
+                paging: self.paging,
+            }),
+        })
+    }
+}
+
+fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Error> {
+    let bad = |why: String| Error::new(ErrorKind::Config, format!("invalid base URL: {why}"));
+    let url = Url::parse(raw).map_err(|e| bad(format!("{e}")))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("it must not carry a query or fragment".into()));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                None => false,
+            };
+            if !loopback && !allow_insecure_http {
+                return Err(bad(format!(
+                    "plain http:// is accepted only for loopback hosts (got host {:?}); use https://",
+                    url.host_str().unwrap_or("")
+                )));
+            }
+        }
+        other => return Err(bad(format!("unsupported scheme {other:?}"))),
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// Setters shared by every vendor client builder.
+///
+/// ```
+/// use scrm_core::{ClientOptions, Configure, RateLimit};
+/// let options = ClientOptions::new("https://open.example.com", RateLimit::new(5.0, 4))
+///     .base_url("http://127.0.0.1:8080")
+///     .max_attempts(5)
+///     .requests_per_second(2.0);
+/// assert_eq!(options.configured_base_url(), "http://127.0.0.1:8080");
+/// ```
+pub trait Configure: Sized {
+    /// The options being configured.
+    fn options_mut(&mut self) -> &mut ClientOptions;
+
+    /// Everything before the documented path, e.g. `https://open.wshoto.com` or
+    /// `http://127.0.0.1:8080`. Plain `http://` is accepted only for loopback hosts.
+    fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.options_mut().base_url = url.into();
+        self
+    }
+
+    /// Accept plain `http://` base URLs on non-loopback hosts (credentials travel in clear).
+    fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.options_mut().allow_insecure_http = allow;
+        self
+    }
+
+    /// The whole retry policy.
+    fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.options_mut().retry = policy;
+        self
+    }
+
+    /// Attempts per call, the first included (default 3).
+    fn max_attempts(mut self, attempts: u32) -> Self {
+        let o = self.options_mut();
+        o.retry = o.retry.clone().max_attempts(attempts);
+        self
+    }
+
+    /// The whole rate limit.
+    fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.options_mut().rate_limit = limit;
+        self
+    }
+
+    /// Requests per second for this credential (`0` for no limit).
+    fn requests_per_second(mut self, rps: f64) -> Self {
+        let o = self.options_mut();
+        o.rate_limit = RateLimit::new(rps, o.rate_limit.max_concurrent());
+        self
+    }
+
+    /// Requests in flight at once for this credential.
+    fn max_concurrent(mut self, n: usize) -> Self {
+        let o = self.options_mut();
+        o.rate_limit = RateLimit::new(o.rate_limit.requests_per_second(), n);
+        self
+    }
+
+    /// Time allowed to open a connection (default 10 s; default transport only).
+    fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.options_mut().connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one request (default 60 s; default transport only).
+    fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.options_mut().request_timeout = timeout;
+        self
+    }
+
+    /// A transport of your own instead of reqwest.
+    fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.options_mut().transport = Some(transport);
+        self
+    }
+
+    /// The clock used for signatures and token expiry.
+    fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.options_mut().clock = clock;
+        self
+    }
+
+    /// Defaults for page streams (page cap, empty-page retries, drift policy, concurrency).
+    fn page_options(mut self, options: PageOptions) -> Self {
+        self.options_mut().paging = options;
+        self
+    }
+}
+
+impl Configure for ClientOptions {
+    fn options_mut(&mut self) -> &mut ClientOptions {
+        self
+    }
+}
+
+/// A vendor client: one credential, one rate limiter, one token cache. Cheap to clone; clones
+/// share all of it, so clone rather than build a second client for the same credential.
+pub struct Client<V: Vendor> {
+    inner: Arc<Inner<V>>,
+}
+
+impl<V: Vendor> Clone for Client<V> {
+    fn clone(&self) -> Self {
+        Client {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<V: Vendor> fmt::Debug for Client<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("vendor", &V::NAME)
+            .field("base_url", &self.inner.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner<V> {
+    vendor: V,
+    base_url: String,
+    transport: Arc<dyn Transport>,
+    signer: Arc<dyn Signer>,
+    retry: RetryPolicy,
+    limiter: RateLimiter,
+    paging: PageOptions,
+}
+
+/// A request serialized once, re-signed on every attempt.
+struct Prepared {
+    method: http::Method,
+    url: Url,
+    body: Bytes,
+    json: bool,
+}
+
+impl<V: Vendor> Client<V> {
+    /// The validated base URL.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The rate limiter of this credential.
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.inner.limiter
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Default page-stream options.
+    pub fn page_options(&self) -> &PageOptions {
+        &self.inner.paging
+    }
+
+    /// The transport (token fetchers use it).
+    pub fn transport(&self) -> &Arc<dyn Transport> {
+        &self.inner.transport
+    }
+
+    fn prepare<Op: Operation<Vendor = V>>(&self, op: &Op) -> Result<Prepared, Error> {
+        let mut url = Url::parse(&format!("{}{}", self.inner.base_url, Op::PATH))
+            .map_err(|e| Error::new(ErrorKind::Config, format!("invalid URL: {e}")))?;
+        let encode_err = |e: &dyn fmt::Display| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("could not encode the request: {e}"),
+            )
+        };
+        let (body, json) = match Op::ENCODING {
+            Encoding::Json => (
+                Bytes::from(serde_json::to_vec(op).map_err(|e| encode_err(&e))?),
+                true,
+            ),
+            Encoding::Query => {
+                let query = serde_urlencoded::to_string(op).map_err(|e| encode_err(&e))?;
+                if !query.is_empty() {
+                    url.set_query(Some(&query));
+                }
+                (Bytes::new(), false)
+            }
+        };
+        Ok(Prepared {
+            method: Op::METHOD,
+            url,
+            body,
+            json,
+        })
+    }
+
+    /// Sends one operation and returns its decoded payload, retrying as the policy says.
+    ///
+    /// Every attempt is freshly signed. A token the vendor rejects is refreshed and the call
+    /// retried once; a clock-skew rejection is re-signed and retried once.
+    pub async fn call<Op: Operation<Vendor = V>>(&self, op: &Op) -> Result<Op::Response, Error> {
+        let ctx = |e: Error| e.with_vendor(V::NAME).with_operation(Op::NAME);
+        op.validate().map_err(|e| ctx(e).not_sent())?;
+        let prepared = self.prepare(op).map_err(|e| ctx(e).not_sent())?;
+        let span = tracing::debug_span!("scrm.call", vendor = V::NAME, operation = Op::NAME);
+        self.execute(Op::NAME, Op::IDEMPOTENT, &prepared, |resp, receipt| {
+            self.inner.vendor.open::<Op::Response>(resp, receipt)
+        })
+        .instrument(span)
+        .await
+        .map_err(ctx)
+    }
+
+    async fn execute<T>(
+        &self,
+        operation: &'static str,
+        idempotent: bool,
+        prepared: &Prepared,
+        decode: impl Fn(&HttpResponse, &SignReceipt) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let inner = &*self.inner;
+        let policy = &inner.retry;
+        let started = Instant::now();
+        let mut backoff = policy.backoff();
+        let mut attempt = 0u32;
+        let mut counted = 0u32;
+        let mut refreshed_token = false;
+        let mut resigned_for_skew = false;
+        loop {
+            attempt += 1;
+            counted += 1;
+            let attempt_started = Instant::now();
+            let (outcome, status) = self.attempt(prepared, attempt, &decode).await;
+            let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
+            let error = match outcome {
+                Ok(value) => {
+                    inner.limiter.on_success();
+                    tracing::debug!(
+                        vendor = V::NAME,
+                        operation,
+                        attempt,
+                        status,
+                        elapsed_ms,
+                        "attempt succeeded"
+                    );
+                    return Ok(value);
+                }
+                Err((error, receipt)) => {
+                    tracing::debug!(
+                        vendor = V::NAME,
+                        operation,
+                        attempt,
+                        status,
+                        elapsed_ms,
+                        error_class = ?error.kind(),
+                        code = error.code().unwrap_or(""),
+                        "attempt failed"
+                    );
+                    match error.kind() {
+                        ErrorKind::AuthExpired if !refreshed_token => {
+                            refreshed_token = true;
+                            counted -= 1;
+                            if let Some(receipt) = receipt {
+                                inner.signer.token_rejected(&receipt).await;
+                            }
+                            continue;
+                        }
+                        ErrorKind::ClockSkew if !resigned_for_skew => {
+                            resigned_for_skew = true;
+                            counted -= 1;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    error
+                }
+            };
+            let error = error.with_attempts(attempt);
+            if counted >= policy.get_max_attempts() || !policy.should_retry(&error, idempotent) {
+                return Err(error);
+            }
+            if error.is_throttled() {
+                inner.limiter.on_throttled();
+            }
+            let mut delay = backoff.next().unwrap_or(Duration::from_secs(1));
+            if let Some(asked) = error.retry_after() {
+                delay = delay.max(asked);
+            }
+            if let Some(deadline) = policy.get_deadline()
+                && started.elapsed() + delay > deadline
+            {
+                tracing::debug!(
+                    vendor = V::NAME,
+                    operation,
+                    attempt,
+                    "retry deadline reached"
+                );
+                return Err(error);
+            }
+            tracing::debug!(
+                vendor = V::NAME,
+                operation,
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One signed attempt. On failure returns the error (scrubbed of every secret the signer
+    /// used) and the receipt, so a rejected token can be invalidated precisely.
+    async fn attempt<T>(
+        &self,
+        prepared: &Prepared,
+        attempt: u32,
+        decode: &impl Fn(&HttpResponse, &SignReceipt) -> Result<T, Error>,
+    ) -> (Result<T, (Error, Option<SignReceipt>)>, Option<u16>) {
+        let inner = &*self.inner;
+        let mut request = HttpRequest::new(prepared.method.clone(), prepared.url.clone());
+        request.body = prepared.body.clone();
+        if prepared.json {
+            request
+                .headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        let cx = SignContext {
+            transport: inner.transport.as_ref(),
+            attempt,
+        };
+        let receipt = match inner.signer.sign(&mut request, &cx).await {
+            Ok(r) => r,
+            Err(e) => return (Err((e, None)), None),
+        };
+        let response = {
+            let _permit = inner.limiter.acquire().await;
+            inner.transport.send(request).await
+        };
+        let result = match response {
+            Err(e) => Err(Error::transport(e)),
+            Ok(resp) => {
+                let status = resp.status.as_u16();
+                let decoded = interpret(&resp, &receipt, decode);
+                return match decoded {
+                    Ok(v) => (Ok(v), Some(status)),
+                    Err(e) => (
+                        Err((redact(e, &receipt.secrets), Some(receipt))),
+                        Some(status),
+                    ),
+                };
+            }
+        };
+        match result {
+            Ok(v) => (Ok(v), None),
+            Err(e) => (Err((redact(e, &receipt.secrets), Some(receipt))), None),
+        }
+    }
+}
+
+fn redact(error: Error, secrets: &[Secret]) -> Error {
+    if secrets.is_empty() {
+        return error;
+    }
+    let error = error.map_message(|m| scrub(m, secrets));
+    match error
+        .body()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+    {
+        Some(text) if secrets.iter().any(|s| text.contains(s.expose())) => {
+            error.with_body(Bytes::from(scrub(&text, secrets)))
+        }
+        _ => error,
+    }
+}
+
+fn retry_after(resp: &HttpResponse) -> Option<Duration> {
+    let value = resp.headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs.min(3600)));
+    }
+    let at =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let now = time::OffsetDateTime::now_utc();
+    let secs = (at - now).whole_seconds().clamp(0, 3600);
+    Some(Duration::from_secs(secs as u64))
+}
+
+/// HTTP-level classification before the vendor's envelope, then the envelope.
+fn interpret<T>(
+    resp: &HttpResponse,
+    receipt: &SignReceipt,
+    decode: &impl Fn(&HttpResponse, &SignReceipt) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let status = resp.status;
+    let with_http = |e: Error| {
+        e.with_status(status.as_u16())
+            .with_retry_after(retry_after(resp))
+            .with_body(resp.body.clone())
+    };
+    if status.as_u16() == 429 {
+        return Err(with_http(Error::new(
+            ErrorKind::Throttled,
+            "HTTP 429 Too Many Requests",
+        )));
+    }
+    if !looks_like_json(&resp.body) {
+        let what = if resp.body.iter().all(u8::is_ascii_whitespace) {
+            "an empty body"
+        } else {
+            "a non-JSON body (likely a gateway's error page)"
+        };
+        let (kind, advice) = match status.as_u16() {
+            401 | 403 => (ErrorKind::AuthRejected, ""),
+            404 => (ErrorKind::Config, "; check the base URL"),
+            400..=499 => (ErrorKind::InvalidRequest, ""),
+            _ => (ErrorKind::Transient, ""),
+        };
+        return Err(with_http(Error::new(
+            kind,
+            format!("HTTP {status} with {what}{advice}"),
+        )));
+    }
+    match decode(resp, receipt) {
+        Ok(v) => Ok(v),
+        Err(e) if e.kind() == ErrorKind::Decode && status.is_server_error() => {
+            let message = format!("HTTP {status} with an unexpected body: {}", e.message());
+            Err(with_http(Error::new(ErrorKind::Transient, message)))
+        }
+        Err(e) => Err(with_http(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert_eq!(
+            check_base_url("https://open.wshoto.com/", false).unwrap(),
+            "https://open.wshoto.com"
+        );
+        assert_eq!(
+            check_base_url("https://account.tanmarket.cn/apiServer", false).unwrap(),
+            "https://account.tanmarket.cn/apiServer"
+        );
+        assert!(check_base_url("http://127.0.0.1:8080", false).is_ok());
+        assert!(check_base_url("http://localhost:8080", false).is_ok());
+        assert!(check_base_url("http://[::1]:8080", false).is_ok());
+        let e = check_base_url("http://example.com", false).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.to_string().contains("loopback"), "{e}");
+        assert!(check_base_url("http://example.com", true).is_ok());
+        assert!(check_base_url("https://x.com/?a=1", false).is_err());
+        assert!(check_base_url("ftp://x.com", false).is_err());
+        assert!(check_base_url("not a url", false).is_err());
+    }
+}

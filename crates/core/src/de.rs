@@ -1,0 +1,698 @@
+//! Lenient serde helpers for what the vendors actually send.
+//!
+//! Every type here serializes back to the vendor's wire form (an id that came as a number goes
+//! out as a number, a JSON-in-string field as its original string), so a record written out
+//! again looks as the vendor documents it, while Rust code sees typed values.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::time::SystemTime;
+
+use serde::de::{self, DeserializeOwned, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::macros::{format_description, offset};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// China Standard Time, UTC+8 (no daylight saving since 1991).
+pub const CHINA: UtcOffset = offset!(+8);
+
+/// An id that vendors send as a JSON number or a string, never read through `f64`.
+///
+/// ```
+/// use scrm_core::de::Id;
+/// let a: Id = serde_json::from_str("9007199254740993").unwrap(); // 2^53 + 1
+/// let b: Id = serde_json::from_str("\"9007199254740993\"").unwrap();
+/// assert_eq!(a, b);
+/// assert_eq!(a.as_str(), "9007199254740993");
+/// assert_eq!(serde_json::to_string(&a).unwrap(), "9007199254740993");
+/// assert_eq!(serde_json::to_string(&b).unwrap(), "\"9007199254740993\"");
+/// assert!(serde_json::from_str::<Id>("1.5").is_err());
+/// ```
+#[derive(Clone)]
+pub struct Id {
+    value: String,
+    numeric: bool,
+}
+
+impl Id {
+    /// An id sent as a string.
+    pub fn string(value: impl Into<String>) -> Self {
+        Id {
+            value: value.into(),
+            numeric: false,
+        }
+    }
+
+    /// An id sent as a JSON number.
+    pub fn number(value: u64) -> Self {
+        Id {
+            value: value.to_string(),
+            numeric: true,
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    /// The id as an integer, if it is one.
+    pub fn as_u64(&self) -> Option<u64> {
+        self.value.parse().ok()
+    }
+
+    /// Whether the vendor sent it as a JSON number.
+    pub fn is_numeric(&self) -> bool {
+        self.numeric
+    }
+}
+
+impl PartialEq for Id {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+impl Eq for Id {}
+impl Hash for Id {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.value.hash(state);
+    }
+}
+impl PartialOrd for Id {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Id {
+    /// Numeric ids order numerically, then text.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.value.len(), &self.value).cmp(&(other.value.len(), &other.value))
+    }
+}
+
+impl fmt::Debug for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Id({})", self.value)
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.value)
+    }
+}
+
+impl From<&str> for Id {
+    fn from(v: &str) -> Self {
+        Id::string(v)
+    }
+}
+impl From<String> for Id {
+    fn from(v: String) -> Self {
+        Id::string(v)
+    }
+}
+impl From<u64> for Id {
+    fn from(v: u64) -> Self {
+        Id::number(v)
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.numeric {
+            if let Ok(n) = self.value.parse::<u64>() {
+                return s.serialize_u64(n);
+            }
+            if let Ok(n) = self.value.parse::<i64>() {
+                return s.serialize_i64(n);
+            }
+        }
+        s.serialize_str(&self.value)
+    }
+}
+
+struct IdVisitor;
+
+impl Visitor<'_> for IdVisitor {
+    type Value = Id;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an id (integer or string)")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Id, E> {
+        Ok(Id::number(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Id, E> {
+        Ok(Id {
+            value: v.to_string(),
+            numeric: true,
+        })
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Id, E> {
+        Err(E::custom(format!(
+            "an id must be an integer or a string, got the number {v}, which cannot be read without losing digits"
+        )))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Id, E> {
+        Ok(Id::string(v))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Id, E> {
+        Ok(Id::string(v))
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(IdVisitor)
+    }
+}
+
+/// `Option<Id>` where `null`, `""` and `"-1"` mean absent (`#[serde(deserialize_with)]`).
+pub fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Id>, D::Error> {
+    Ok(Option::<Id>::deserialize(d)?.filter(|id| !matches!(id.as_str(), "" | "-1")))
+}
+
+/// `Option<String>` where `null` and `""` mean absent (`#[serde(deserialize_with)]`).
+pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.filter(|s| !s.is_empty()))
+}
+
+/// An integer sent as a JSON number or a numeric string (`#[serde(deserialize_with)]`).
+pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = i64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer or a string holding one")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::custom(format!("integer {v} is too large")))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+            v.trim()
+                .parse()
+                .map_err(|_| E::custom(format!("expected an integer, got the string {v:?}")))
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// `Option<i64>` from a number, a numeric string, `null` or `""`.
+pub fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Any {
+        Int(#[serde(deserialize_with = "int")] i64),
+        Str(String),
+    }
+    match Option::<Any>::deserialize(d)? {
+        None => Ok(None),
+        Some(Any::Int(v)) => Ok(Some(v)),
+        Some(Any::Str(s)) if s.trim().is_empty() => Ok(None),
+        Some(Any::Str(s)) => Err(de::Error::custom(format!(
+            "expected an integer, got the string {s:?}"
+        ))),
+    }
+}
+
+/// A JSON document the vendor sends inside a string, decoded into `T` with the original string
+/// kept (and sent back out unchanged when serialized).
+///
+/// ```
+/// use scrm_core::de::JsonString;
+/// #[derive(serde::Deserialize, Debug)]
+/// struct File { name: String }
+/// let f: JsonString<File> = serde_json::from_str(r#""{\"name\":\"a.rar\"}""#).unwrap();
+/// assert_eq!(f.value().name, "a.rar");
+/// assert_eq!(f.raw(), r#"{"name":"a.rar"}"#);
+/// let bad = serde_json::from_str::<JsonString<File>>(r#""{oops""#).unwrap_err();
+/// assert!(bad.to_string().contains("invalid JSON inside the string"));
+/// ```
+#[derive(Clone, PartialEq)]
+pub struct JsonString<T> {
+    value: T,
+    raw: String,
+}
+
+impl<T> JsonString<T> {
+    /// The decoded value.
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// The string as the vendor sent it.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// The decoded value, by value.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+}
+
+impl<T: Serialize> JsonString<T> {
+    /// Encodes `value` as the string the vendor expects.
+    pub fn new(value: T) -> Result<Self, serde_json::Error> {
+        let raw = serde_json::to_string(&value)?;
+        Ok(JsonString { value, raw })
+    }
+}
+
+impl<T: DeserializeOwned> JsonString<T> {
+    /// Decodes `raw`.
+    pub fn parse(raw: impl Into<String>) -> Result<Self, String> {
+        let raw = raw.into();
+        let de = &mut serde_json::Deserializer::from_str(&raw);
+        match serde_path_to_error::deserialize::<_, T>(de) {
+            Ok(value) => Ok(JsonString { value, raw }),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                Err(if path == "." {
+                    format!("invalid JSON inside the string: {inner}")
+                } else {
+                    format!("invalid JSON inside the string at `{path}`: {inner}")
+                })
+            }
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for JsonString<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonString")
+            .field("value", &self.value)
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
+impl<T> Serialize for JsonString<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for JsonString<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        JsonString::parse(raw).map_err(de::Error::custom)
+    }
+}
+
+/// `Option<JsonString<T>>` where `null` and `""` mean absent.
+pub fn opt_json_string<'de, D, T>(d: D) -> Result<Option<JsonString<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) => JsonString::parse(s).map(Some).map_err(de::Error::custom),
+    }
+}
+
+macro_rules! unix_time {
+    ($(#[$m:meta])* $name:ident, $per_sec:expr, $unit:literal) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub i64);
+
+        impl $name {
+            /// The instant, if representable.
+            pub fn to_datetime(self) -> Option<OffsetDateTime> {
+                OffsetDateTime::from_unix_timestamp_nanos(
+                    i128::from(self.0) * (1_000_000_000 / $per_sec),
+                )
+                .ok()
+            }
+
+            /// From a system time.
+            pub fn from_system_time(t: SystemTime) -> Self {
+                let nanos = OffsetDateTime::from(t).unix_timestamp_nanos();
+                $name((nanos / (1_000_000_000 / $per_sec)) as i64)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_i64(self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                int(d).map($name)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}{}", self.0, $unit)
+            }
+        }
+    };
+}
+
+unix_time!(
+    /// Seconds since the Unix epoch (number or numeric string on the wire).
+    UnixSeconds,
+    1,
+    "s"
+);
+unix_time!(
+    /// Milliseconds since the Unix epoch (number or numeric string on the wire).
+    UnixMillis,
+    1_000,
+    "ms"
+);
+
+/// A local date-time in China time (UTC+8) as vendors write it: `yyyy-MM-dd HH:mm`,
+/// `yyyy-MM-dd HH:mm:ss`, with optional fractional seconds, or a bare `yyyy-MM-dd`.
+/// Serializes back to the original text.
+///
+/// ```
+/// use scrm_core::de::ChinaDateTime;
+/// let t: ChinaDateTime = serde_json::from_str("\"2020-11-19 10:33\"").unwrap();
+/// assert_eq!(t.datetime().unix_timestamp(), 1605753180);
+/// assert_eq!(t.as_str(), "2020-11-19 10:33");
+/// let s = ChinaDateTime::from_unix_seconds(1605753180).unwrap();
+/// assert_eq!(s.as_str(), "2020-11-19 10:33:00");
+/// ```
+#[derive(Clone)]
+pub struct ChinaDateTime {
+    at: OffsetDateTime,
+    raw: String,
+}
+
+impl ChinaDateTime {
+    /// Parses one of the accepted formats.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let minutes = format_description!("[year]-[month]-[day] [hour]:[minute]");
+        let seconds = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        let fraction =
+            format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]");
+        let date = format_description!("[year]-[month]-[day]");
+        let local = PrimitiveDateTime::parse(t, seconds)
+            .or_else(|_| PrimitiveDateTime::parse(t, minutes))
+            .or_else(|_| PrimitiveDateTime::parse(t, fraction))
+            .or_else(|_| time::Date::parse(t, date).map(|d| d.midnight()))
+            .map_err(|_| {
+                format!(
+                    "expected a China-time date like \"2024-01-31 08:00:00\", \"2024-01-31 08:00\" or \"2024-01-31\", got {text:?}"
+                )
+            })?;
+        Ok(ChinaDateTime {
+            at: local.assume_offset(CHINA),
+            raw: text.to_owned(),
+        })
+    }
+
+    /// The instant at `datetime`, written `yyyy-MM-dd HH:mm:ss` in China time.
+    pub fn new(datetime: OffsetDateTime) -> Self {
+        let at = datetime.to_offset(CHINA);
+        let raw = format_china(
+            at,
+            format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+        );
+        ChinaDateTime { at, raw }
+    }
+
+    /// From seconds since the epoch.
+    pub fn from_unix_seconds(secs: i64) -> Option<Self> {
+        OffsetDateTime::from_unix_timestamp(secs)
+            .ok()
+            .map(Self::new)
+    }
+
+    /// The instant (offset +08:00).
+    pub fn datetime(&self) -> OffsetDateTime {
+        self.at
+    }
+
+    /// The text as the vendor sent it (or as we will send it).
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+}
+
+fn format_china(
+    at: OffsetDateTime,
+    f: &[time::format_description::BorrowedFormatItem<'_>],
+) -> String {
+    // Formatting a valid date with a static description cannot fail; fall back to RFC 3339.
+    at.format(f).unwrap_or_else(|_| at.to_string())
+}
+
+/// `yyyyMMddHHmmss` in China time, whatever this machine's time zone (waiqin's timestamp).
+pub fn china_compact(t: SystemTime) -> String {
+    format_china(
+        OffsetDateTime::from(t).to_offset(CHINA),
+        format_description!("[year][month][day][hour][minute][second]"),
+    )
+}
+
+impl PartialEq for ChinaDateTime {
+    fn eq(&self, other: &Self) -> bool {
+        self.at == other.at
+    }
+}
+impl Eq for ChinaDateTime {}
+
+impl fmt::Debug for ChinaDateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ChinaDateTime({})", self.raw)
+    }
+}
+
+impl fmt::Display for ChinaDateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+impl Serialize for ChinaDateTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChinaDateTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        ChinaDateTime::parse(&s).map_err(de::Error::custom)
+    }
+}
+
+/// `Option<ChinaDateTime>` where `null` and `""` mean absent.
+pub fn opt_china_datetime<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<ChinaDateTime>, D::Error> {
+    match Option::<std::borrow::Cow<'de, str>>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) if s.trim().is_empty() => Ok(None),
+        Some(s) => ChinaDateTime::parse(&s)
+            .map(Some)
+            .map_err(de::Error::custom),
+    }
+}
+
+/// A calendar date written `yyyy-MM-dd` (waiqin's date filters).
+///
+/// ```
+/// use scrm_core::de::ChinaDate;
+/// let d = ChinaDate::parse("2024-02-29").unwrap();
+/// assert_eq!(serde_json::to_string(&d).unwrap(), "\"2024-02-29\"");
+/// assert!(ChinaDate::parse("2023-02-29").is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ChinaDate(pub time::Date);
+
+impl ChinaDate {
+    /// Parses `yyyy-MM-dd`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        time::Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
+            .map(ChinaDate)
+            .map_err(|_| format!("expected a date like \"2024-01-31\", got {text:?}"))
+    }
+
+    /// Today in China.
+    pub fn today_in_china(now: SystemTime) -> Self {
+        ChinaDate(OffsetDateTime::from(now).to_offset(CHINA).date())
+    }
+}
+
+impl fmt::Display for ChinaDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = (self.0.year(), u8::from(self.0.month()), self.0.day());
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+impl fmt::Debug for ChinaDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ChinaDate({self})")
+    }
+}
+
+impl Serialize for ChinaDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChinaDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        ChinaDate::parse(&s).map_err(de::Error::custom)
+    }
+}
+
+/// Defines an enum of a vendor's documented codes that tolerates values it does not know
+/// (`Unknown(..)`), reading them from a number or a string either way.
+///
+/// `: int` enums serialize as numbers, `: str` enums as strings.
+///
+/// ```
+/// scrm_core::lenient_enum! {
+///     /// Fill-in status.
+///     pub enum DetailStatus: int {
+///         /// Viewed, not filled.
+///         Viewed = 0,
+///         /// Filled, not submitted.
+///         Filled = 1,
+///     }
+/// }
+/// let s: DetailStatus = serde_json::from_str("\"1\"").unwrap();
+/// assert_eq!(s, DetailStatus::Filled);
+/// let u: DetailStatus = serde_json::from_str("7").unwrap();
+/// assert_eq!(u, DetailStatus::Unknown(7));
+/// assert_eq!(serde_json::to_string(&u).unwrap(), "7");
+///
+/// scrm_core::lenient_enum! {
+///     /// Form status.
+///     pub enum FormStatus: str {
+///         /// Submitted.
+///         Submit = "submit",
+///     }
+/// }
+/// let f: FormStatus = serde_json::from_str("\"other\"").unwrap();
+/// assert_eq!(f, FormStatus::Unknown("other".into()));
+/// ```
+#[macro_export]
+macro_rules! lenient_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident : int {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value this version of the SDK does not know.
+            Unknown(i64),
+        }
+
+        impl $name {
+            /// The value on the wire.
+            pub fn code(&self) -> i64 {
+                match self { $( Self::$variant => $value, )+ Self::Unknown(v) => *v }
+            }
+
+            /// The variant for a wire value.
+            pub fn from_code(code: i64) -> Self {
+                match code { $( $value => Self::$variant, )+ other => Self::Unknown(other) }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_i64(self.code())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::de::int(d).map(Self::from_code)
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident : str {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value this version of the SDK does not know.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self { $( Self::$variant => $value, )+ Self::Unknown(v) => v }
+            }
+
+            /// The variant for a wire value.
+            pub fn from_wire(value: &str) -> Self {
+                match value { $( $value => Self::$variant, )+ other => Self::Unknown(other.to_owned()) }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::de::string_or_number(d).map(|s| Self::from_wire(&s))
+            }
+        }
+    };
+}
+
+/// A string, or a number turned into its decimal text (`#[serde(deserialize_with)]`).
+pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or a number")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+    d.deserialize_any(V)
+}

@@ -1,0 +1,60 @@
+//! # scrm-core
+//!
+//! The machinery shared by the scrm-sdk vendor clients (`scrm-wshoto`, `scrm-weiban`,
+//! `scrm-waiqin`, `scrm-tanma`). Most users depend on one vendor crate and never name this
+//! crate; it is for implementing endpoints, transports, signers and token stores.
+//!
+//! A call flows: typed request ([`Operation`]) → bytes (serialized once) → [`Signer`] (every
+//! attempt) → [`Transport`] → vendor envelope ([`Vendor::open`]) → typed payload, and for
+//! exports a [`Paginator`] turns each page into the next request ([`Client::pages`],
+//! [`Client::items`]).
+//!
+//! Around each call: a [`RetryPolicy`] driven by [`ErrorKind`]s, a [`RateLimiter`] per
+//! credential, a single-flight [`TokenCache`], and `tracing` events that never carry secrets.
+//!
+//! ```
+//! use scrm_core::{Error, ErrorKind};
+//! let e = Error::vendor(ErrorKind::AuthExpired, 10001, "token失效")
+//!     .with_vendor("wshoto")
+//!     .with_operation("collect/detail/page");
+//! assert!(e.is_auth());
+//! assert_eq!(e.to_string(), "wshoto collect/detail/page: access token expired or invalid (code 10001: token失效)");
+//! ```
+
+mod client;
+pub mod de;
+mod error;
+mod operation;
+pub mod paging;
+mod ratelimit;
+mod retry;
+mod secret;
+mod sign;
+mod token;
+mod transport;
+
+pub use client::{Client, ClientOptions, Configure};
+pub use error::{Error, ErrorKind};
+pub use operation::{Encoding, Operation, Vendor, decode_json, looks_like_json};
+pub use paging::{
+    Cursor, CursorPaged, DriftPolicy, Keyset, KeysetPaged, Offset, OffsetPaged, Page, PageNumber,
+    PageNumbered, PageOptions, PageRows, PageRowsPaged, Paged, Paginator, Position, Step,
+    collect_all,
+};
+pub use ratelimit::{RateLimit, RateLimiter};
+pub use retry::RetryPolicy;
+pub use secret::{Secret, scrub};
+pub use sign::{
+    Clock, FixedIds, ManualClock, QueryTokenSigner, RequestIds, SignContext, SignReceipt, Signer,
+    SystemClock,
+};
+pub use token::{AccessToken, MemoryTokenStore, TokenCache, TokenFetcher, TokenStore};
+pub use transport::{
+    HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method, ReqwestTransport,
+    ReqwestTransportBuilder, StatusCode, Transport, TransportError, TransportErrorKind, Url,
+};
+
+/// Re-exported for implementors of [`Transport`], [`Signer`] and [`TokenFetcher`].
+pub use async_trait::async_trait;
+/// Re-exported: streams returned by [`Client::pages`] and [`Client::items`].
+pub use futures::Stream;

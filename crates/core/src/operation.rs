@@ -1,0 +1,98 @@
+//! An operation is data: method, path, request and response types, idempotency.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::Error;
+use crate::sign::SignReceipt;
+use crate::transport::{HttpResponse, Method};
+
+/// How a request's fields travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// A JSON body (`Content-Type: application/json`).
+    Json,
+    /// URL query parameters, no body (GET endpoints).
+    Query,
+}
+
+/// A vendor: its name and its envelope.
+///
+/// The envelope hook decodes the vendor's wrapper once and classifies failures through the
+/// vendor's own code table into an [`ErrorKind`](crate::ErrorKind).
+pub trait Vendor: Send + Sync + 'static {
+    /// Short lowercase name used in errors and logs (`"wshoto"`).
+    const NAME: &'static str;
+
+    /// Opens the envelope of a response whose body looks like JSON: the payload, or a
+    /// classified error carrying the vendor's code and message. `receipt` is what the signer
+    /// put on the request (e.g. the `msg_id` the vendor must echo).
+    fn open<T: DeserializeOwned>(
+        &self,
+        response: &HttpResponse,
+        receipt: &SignReceipt,
+    ) -> Result<T, Error>;
+}
+
+/// One documented endpoint. The request type implements it; adding an endpoint is one file
+/// with this impl, the types and a fixture.
+///
+/// ```
+/// use scrm_core::{Encoding, Method, Operation};
+/// # struct Demo;
+/// # impl scrm_core::Vendor for Demo {
+/// #     const NAME: &'static str = "demo";
+/// #     fn open<T: serde::de::DeserializeOwned>(&self, r: &scrm_core::HttpResponse, _: &scrm_core::SignReceipt) -> Result<T, scrm_core::Error> {
+/// #         scrm_core::decode_json(&r.body)
+/// #     }
+/// # }
+/// #[derive(serde::Serialize)]
+/// struct ListThings { page: u32 }
+///
+/// impl Operation for ListThings {
+///     type Vendor = Demo;
+///     type Response = Vec<String>;
+///     const NAME: &'static str = "things/list";
+///     const PATH: &'static str = "/api/things/list";
+/// }
+/// ```
+pub trait Operation: Serialize + Send + Sync {
+    /// The vendor whose envelope wraps the response.
+    type Vendor: Vendor;
+    /// The decoded payload.
+    type Response: DeserializeOwned + Send + 'static;
+    /// Name used in errors and logs.
+    const NAME: &'static str;
+    /// Path appended to the base URL (waiqin signers append more segments).
+    const PATH: &'static str;
+    /// HTTP method.
+    const METHOD: Method = Method::POST;
+    /// How fields travel.
+    const ENCODING: Encoding = Encoding::Json;
+    /// Whether sending it twice is harmless. Reads are; a non-idempotent operation is never
+    /// retried once it may have reached the vendor.
+    const IDEMPOTENT: bool = true;
+
+    /// Local checks of documented limits, before anything is sent.
+    fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Decodes JSON, naming the field path on failure (`data.records[3].form_id: invalid type…`).
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        Error::decode(&path, e.into_inner())
+    })
+}
+
+/// Whether a body looks like a JSON document (not empty, not an HTML error page).
+pub fn looks_like_json(body: &[u8]) -> bool {
+    matches!(
+        body.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{') | Some(b'[')
+    )
+}

@@ -1,0 +1,284 @@
+//! Access tokens: fetched once, shared, refreshed ahead of expiry, invalidated precisely.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+
+use crate::Error;
+use crate::secret::Secret;
+use crate::sign::Clock;
+use crate::transport::Transport;
+
+/// An access token and when it stops being valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessToken {
+    /// The token.
+    pub value: Secret,
+    /// When the vendor said it expires.
+    pub expires_at: SystemTime,
+}
+
+/// Fetches a new token from the vendor (one implementation per vendor).
+#[async_trait]
+pub trait TokenFetcher: Send + Sync + 'static {
+    /// Fetches a token; `now` is the client clock's time, to turn `expires_in` into an instant.
+    async fn fetch(&self, transport: &dyn Transport, now: SystemTime)
+    -> Result<AccessToken, Error>;
+}
+
+/// Where tokens are kept. The default keeps them in memory; implement it over a shared store
+/// (Redis, a database) to share one token across processes.
+///
+/// ```
+/// use scrm_core::{MemoryTokenStore, TokenStore};
+/// let store: std::sync::Arc<dyn TokenStore> = std::sync::Arc::new(MemoryTokenStore::default());
+/// ```
+#[async_trait]
+pub trait TokenStore: Send + Sync + 'static {
+    /// The stored token for `key`, if any (expired or not).
+    async fn get(&self, key: &str) -> Option<AccessToken>;
+    /// Stores `token` for `key`.
+    async fn put(&self, key: &str, token: AccessToken);
+    /// Removes the token for `key` only if it is still `value` (a newer token is kept).
+    async fn remove_if(&self, key: &str, value: &Secret);
+}
+
+/// The in-memory [`TokenStore`].
+#[derive(Debug, Default)]
+pub struct MemoryTokenStore(Mutex<HashMap<String, AccessToken>>);
+
+#[async_trait]
+impl TokenStore for MemoryTokenStore {
+    async fn get(&self, key: &str) -> Option<AccessToken> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    async fn put(&self, key: &str, token: AccessToken) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.to_owned(), token);
+    }
+
+    async fn remove_if(&self, key: &str, value: &Secret) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.get(key).is_some_and(|t| &t.value == value) {
+            map.remove(key);
+        }
+    }
+}
+
+struct Flight {
+    generation: u64,
+    outcome: Option<Result<AccessToken, Error>>,
+}
+
+/// Caches one credential's access token with single-flight refresh.
+///
+/// - Many concurrent callers needing a token cause exactly one fetch; callers that waited for
+///   it share its result, success or failure (no thundering herd on a failing token endpoint).
+/// - A token is refreshed `margin` before the vendor's expiry.
+/// - [`TokenCache::invalidate`] drops a token only if it is still the current one, so a caller
+///   holding an older token cannot throw away a fresh one.
+pub struct TokenCache {
+    key: String,
+    fetcher: Arc<dyn TokenFetcher>,
+    store: Arc<dyn TokenStore>,
+    clock: Arc<dyn Clock>,
+    margin: Duration,
+    generation: AtomicU64,
+    flight: tokio::sync::Mutex<Flight>,
+}
+
+impl TokenCache {
+    /// A cache for the credential identified by `key` (e.g. `"wshoto:<appid>"`).
+    pub fn new(
+        key: impl Into<String>,
+        fetcher: Arc<dyn TokenFetcher>,
+        store: Arc<dyn TokenStore>,
+        clock: Arc<dyn Clock>,
+        margin: Duration,
+    ) -> Self {
+        TokenCache {
+            key: key.into(),
+            fetcher,
+            store,
+            clock,
+            margin,
+            generation: AtomicU64::new(0),
+            flight: tokio::sync::Mutex::new(Flight {
+                generation: 0,
+                outcome: None,
+            }),
+        }
+    }
+
+    fn fresh(&self, token: &AccessToken) -> bool {
+        self.clock.now() + self.margin < token.expires_at
+    }
+
+    /// A valid token, fetching one if none is cached or the cached one is about to expire.
+    pub async fn token(&self, transport: &dyn Transport) -> Result<Secret, Error> {
+        if let Some(t) = self.store.get(&self.key).await
+            && self.fresh(&t)
+        {
+            return Ok(t.value);
+        }
+        let seen = self.generation.load(Ordering::Acquire);
+        let mut flight = self.flight.lock().await;
+        if flight.generation != seen {
+            // A fetch finished while we waited: share its outcome.
+            match &flight.outcome {
+                Some(Ok(t)) if self.fresh(t) => return Ok(t.value.clone()),
+                Some(Err(e)) => return Err(e.clone()),
+                _ => {}
+            }
+        }
+        if let Some(t) = self.store.get(&self.key).await
+            && self.fresh(&t)
+        {
+            return Ok(t.value);
+        }
+        tracing::debug!(key = %self.key, "fetching access token");
+        let outcome = self.fetcher.fetch(transport, self.clock.now()).await;
+        if let Ok(t) = &outcome {
+            self.store.put(&self.key, t.clone()).await;
+        }
+        flight.generation += 1;
+        flight.outcome = Some(outcome.clone());
+        self.generation.store(flight.generation, Ordering::Release);
+        outcome.map(|t| t.value)
+    }
+
+    /// Drops `token` if it is still the cached one.
+    pub async fn invalidate(&self, token: &Secret) {
+        self.store.remove_if(&self.key, token).await;
+        let mut flight = self.flight.lock().await;
+        if matches!(&flight.outcome, Some(Ok(t)) if &t.value == token) {
+            flight.outcome = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::ManualClock;
+    use crate::transport::{HttpRequest, HttpResponse, TransportError};
+    use std::sync::atomic::AtomicUsize;
+    use std::time::UNIX_EPOCH;
+
+    struct NoTransport;
+    #[async_trait]
+    impl Transport for NoTransport {
+        async fn send(&self, _r: HttpRequest) -> Result<HttpResponse, TransportError> {
+            Err(TransportError::new(
+                crate::TransportErrorKind::Other,
+                "unused",
+                false,
+            ))
+        }
+    }
+
+    struct Counting {
+        calls: AtomicUsize,
+        fail: bool,
+    }
+    #[async_trait]
+    impl TokenFetcher for Counting {
+        async fn fetch(&self, _t: &dyn Transport, now: SystemTime) -> Result<AccessToken, Error> {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+            if self.fail {
+                return Err(Error::new(crate::ErrorKind::AuthRejected, "bad secret"));
+            }
+            Ok(AccessToken {
+                value: Secret::new(format!("token-{n}")),
+                expires_at: now + Duration::from_secs(7200),
+            })
+        }
+    }
+
+    fn cache(fail: bool) -> (Arc<TokenCache>, Arc<Counting>, Arc<ManualClock>) {
+        let fetcher = Arc::new(Counting {
+            calls: AtomicUsize::new(0),
+            fail,
+        });
+        let clock = Arc::new(ManualClock::new(
+            UNIX_EPOCH + Duration::from_secs(1_000_000),
+        ));
+        let c = TokenCache::new(
+            "k",
+            fetcher.clone(),
+            Arc::new(MemoryTokenStore::default()),
+            clock.clone(),
+            Duration::from_secs(300),
+        );
+        (Arc::new(c), fetcher, clock)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_callers_share_one_fetch() {
+        let (c, f, _) = cache(false);
+        let tasks: Vec<_> = (0..1000)
+            .map(|_| {
+                let c = c.clone();
+                tokio::spawn(async move { c.token(&NoTransport).await })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap().unwrap().expose(), "token-0");
+        }
+        assert_eq!(f.calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_fetch_is_shared_not_repeated_by_every_waiter() {
+        let (c, f, _) = cache(true);
+        let tasks: Vec<_> = (0..200)
+            .map(|_| {
+                let c = c.clone();
+                tokio::spawn(async move { c.token(&NoTransport).await })
+            })
+            .collect();
+        for t in tasks {
+            assert!(t.await.unwrap().is_err());
+        }
+        assert!(
+            f.calls.load(Ordering::SeqCst) < 10,
+            "fetches: {f:?}",
+            f = f.calls
+        );
+    }
+
+    #[tokio::test]
+    async fn refreshes_ahead_of_expiry() {
+        let (c, f, clock) = cache(false);
+        assert_eq!(c.token(&NoTransport).await.unwrap().expose(), "token-0");
+        clock.advance(Duration::from_secs(7200 - 301));
+        assert_eq!(c.token(&NoTransport).await.unwrap().expose(), "token-0");
+        clock.advance(Duration::from_secs(2));
+        assert_eq!(c.token(&NoTransport).await.unwrap().expose(), "token-1");
+        assert_eq!(f.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn invalidating_an_old_token_keeps_the_fresh_one() {
+        let (c, f, _) = cache(false);
+        let old = c.token(&NoTransport).await.unwrap();
+        c.invalidate(&old).await;
+        let new = c.token(&NoTransport).await.unwrap();
+        assert_ne!(old, new);
+        // A late caller reports the old token as rejected: the new one stays.
+        c.invalidate(&old).await;
+        assert_eq!(c.token(&NoTransport).await.unwrap(), new);
+        assert_eq!(f.calls.load(Ordering::SeqCst), 2);
+    }
+}

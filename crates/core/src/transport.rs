@@ -1,0 +1,269 @@
+//! The transport: bytes in, bytes out.
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+pub use url::Url;
+
+/// An HTTP request as it will be sent: the body is the exact bytes a signer signs.
+///
+/// `Debug` shows the method, host and body length only: the path and query of a signed request
+/// carry tokens and digests.
+#[derive(Clone)]
+pub struct HttpRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Full URL, query included.
+    pub url: Url,
+    /// Request headers.
+    pub headers: HeaderMap,
+    /// Body bytes (empty for GET).
+    pub body: Bytes,
+}
+
+impl HttpRequest {
+    /// A request with no headers and an empty body.
+    pub fn new(method: Method, url: Url) -> Self {
+        HttpRequest {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("host", &self.url.host_str())
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// An HTTP response: status, headers and the whole body.
+#[derive(Clone)]
+pub struct HttpResponse {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// Body bytes.
+    pub body: Bytes,
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// Sends one request and returns the whole response.
+///
+/// The default is [`ReqwestTransport`]; tests and users can plug their own (a recording
+/// transport, a different HTTP stack). Implementations must not follow a response's content
+/// into errors: an [`TransportError`] carries no URL.
+///
+/// ```
+/// use scrm_core::{HttpRequest, HttpResponse, Transport, TransportError, StatusCode, HeaderMap};
+/// struct Canned;
+/// #[async_trait::async_trait]
+/// impl Transport for Canned {
+///     async fn send(&self, _req: HttpRequest) -> Result<HttpResponse, TransportError> {
+///         Ok(HttpResponse { status: StatusCode::OK, headers: HeaderMap::new(), body: "{}".into() })
+///     }
+/// }
+/// ```
+#[async_trait]
+pub trait Transport: Send + Sync + 'static {
+    /// Sends `request`; any HTTP status is a success here (the envelope decides).
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+/// What kind of failure a transport met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be opened (refused, DNS, TLS handshake): nothing was sent.
+    Connect,
+    /// The request or response timed out.
+    Timeout,
+    /// The connection broke while sending or receiving (reset, closed early).
+    Io,
+    /// Anything else (invalid request, builder error).
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Io => "connection broken",
+            TransportErrorKind::Other => "transport error",
+        })
+    }
+}
+
+/// A failure below HTTP. Never carries the request URL.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{kind}: {message}")]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    message: String,
+    maybe_sent: bool,
+}
+
+impl TransportError {
+    /// A transport error. `maybe_sent` is `false` only when the request certainly did not reach
+    /// the server (e.g. the connection was refused).
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>, maybe_sent: bool) -> Self {
+        TransportError {
+            kind,
+            message: message.into(),
+            maybe_sent,
+        }
+    }
+
+    /// What kind of failure this was.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// The description (no URL).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether the request may have reached the server (a write may have been applied).
+    pub fn maybe_sent(&self) -> bool {
+        self.maybe_sent
+    }
+
+    /// Converts a reqwest error, dropping its URL first (the URL carries access tokens).
+    pub fn from_reqwest(err: reqwest::Error) -> Self {
+        let err = err.without_url();
+        let kind = if err.is_connect() {
+            TransportErrorKind::Connect
+        } else if err.is_timeout() {
+            TransportErrorKind::Timeout
+        } else if err.is_request() || err.is_body() || err.is_decode() {
+            TransportErrorKind::Io
+        } else {
+            TransportErrorKind::Other
+        };
+        let maybe_sent = !(err.is_connect() || err.is_builder());
+        let mut message = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        TransportError::new(kind, message, maybe_sent)
+    }
+}
+
+/// The default transport: reqwest with rustls.
+///
+/// ```
+/// use std::time::Duration;
+/// let transport = scrm_core::ReqwestTransport::builder()
+///     .connect_timeout(Duration::from_secs(5))
+///     .request_timeout(Duration::from_secs(30))
+///     .build()?;
+/// # Ok::<(), scrm_core::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    /// A builder with the default timeouts (connect 10 s, whole request 60 s).
+    pub fn builder() -> ReqwestTransportBuilder {
+        ReqwestTransportBuilder {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+
+    /// Wraps a client you configured yourself (proxies, TLS roots, pools).
+    pub fn from_client(client: reqwest::Client) -> Self {
+        ReqwestTransport { client }
+    }
+}
+
+/// Builder of [`ReqwestTransport`].
+#[derive(Clone, Debug)]
+pub struct ReqwestTransportBuilder {
+    connect_timeout: Duration,
+    request_timeout: Duration,
+}
+
+impl ReqwestTransportBuilder {
+    /// Time allowed to open a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one whole request (connect, send, receive).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Builds the transport.
+    pub fn build(self) -> Result<ReqwestTransport, crate::Error> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.request_timeout)
+            .user_agent(concat!("scrm-sdk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                crate::Error::new(
+                    crate::ErrorKind::Config,
+                    format!(
+                        "could not build the HTTP client: {}",
+                        TransportError::from_reqwest(e).message()
+                    ),
+                )
+            })?;
+        Ok(ReqwestTransport { client })
+    }
+}
+
+#[async_trait]
+impl Transport for ReqwestTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let response = self
+            .client
+            .request(request.method, request.url)
+            .headers(request.headers)
+            .body(request.body)
+            .send()
+            .await
+            .map_err(TransportError::from_reqwest)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(TransportError::from_reqwest)?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
