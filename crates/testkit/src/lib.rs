@@ -15,6 +15,7 @@
 mod canary;
 mod fixtures;
 mod logs;
+mod scripted;
 
 pub use canary::{
     CANARIES, CANARY_ACCESS_TOKEN, CANARY_TANMA_APP_KEY, CANARY_WAIQIN_APPKEY,
@@ -22,6 +23,7 @@ pub use canary::{
 };
 pub use fixtures::{fixture_bytes, fixture_json, fixture_str, fixtures_dir};
 pub use logs::{LogCapture, capture_logs};
+pub use scripted::{RecordedRequest, Reply, ScriptedServer, ScriptedServerBuilder};
 
 /// Re-exported so that [`fixture_snapshot!`] works without the caller naming `insta`.
 #[doc(hidden)]
