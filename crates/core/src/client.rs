@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -101,6 +102,7 @@ impl ClientOptions {
                 retry: self.retry,
                 limiter: RateLimiter::new(self.rate_limit),
                 paging: self.paging,
+                counters: Counters::default(),
             }),
         })
     }
@@ -261,6 +263,38 @@ struct Inner<V> {
     retry: RetryPolicy,
     limiter: RateLimiter,
     paging: PageOptions,
+    counters: Counters,
+}
+
+#[derive(Default)]
+struct Counters {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    throttled: AtomicU64,
+    token_refreshes: AtomicU64,
+    failed_calls: AtomicU64,
+}
+
+/// What a client has done so far (all clones of a client share these counters).
+///
+/// ```
+/// # use scrm_core::ClientStats;
+/// let stats = ClientStats::default();
+/// assert_eq!(stats.requests, 0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientStats {
+    /// HTTP requests sent (every attempt counts).
+    pub requests: u64,
+    /// Attempts after the first of a call (backoff retries, token refreshes, re-signs).
+    pub retries: u64,
+    /// Answers that said "slow down".
+    pub throttled: u64,
+    /// Tokens dropped because the vendor rejected them.
+    pub token_refreshes: u64,
+    /// Calls that ended in an error.
+    pub failed_calls: u64,
 }
 
 /// A request serialized once, re-signed on every attempt.
@@ -275,6 +309,18 @@ impl<V: Vendor> Client<V> {
     /// The validated base URL.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// Counters of requests, retries and throttled answers so far.
+    pub fn stats(&self) -> ClientStats {
+        let c = &self.inner.counters;
+        ClientStats {
+            requests: c.requests.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            throttled: c.throttled.load(Ordering::Relaxed),
+            token_refreshes: c.token_refreshes.load(Ordering::Relaxed),
+            failed_calls: c.failed_calls.load(Ordering::Relaxed),
+        }
     }
 
     /// The rate limiter of this credential.
@@ -359,9 +405,13 @@ impl<V: Vendor> Client<V> {
         let mut counted = 0u32;
         let mut refreshed_token = false;
         let mut resigned_for_skew = false;
+        let counters = &inner.counters;
         loop {
             attempt += 1;
             counted += 1;
+            if attempt > 1 {
+                counters.retries.fetch_add(1, Ordering::Relaxed);
+            }
             let attempt_started = Instant::now();
             let (outcome, status) = self.attempt(prepared, attempt, &decode).await;
             let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
@@ -392,6 +442,7 @@ impl<V: Vendor> Client<V> {
                     match error.kind() {
                         ErrorKind::AuthExpired if !refreshed_token => {
                             refreshed_token = true;
+                            counters.token_refreshes.fetch_add(1, Ordering::Relaxed);
                             counted -= 1;
                             if let Some(receipt) = receipt {
                                 inner.signer.token_rejected(&receipt).await;
@@ -409,11 +460,13 @@ impl<V: Vendor> Client<V> {
                 }
             };
             let error = error.with_attempts(attempt);
-            if counted >= policy.get_max_attempts() || !policy.should_retry(&error, idempotent) {
-                return Err(error);
-            }
             if error.is_throttled() {
+                counters.throttled.fetch_add(1, Ordering::Relaxed);
                 inner.limiter.on_throttled();
+            }
+            if counted >= policy.get_max_attempts() || !policy.should_retry(&error, idempotent) {
+                counters.failed_calls.fetch_add(1, Ordering::Relaxed);
+                return Err(error);
             }
             let mut delay = backoff.next().unwrap_or(Duration::from_secs(1));
             if let Some(asked) = error.retry_after() {
@@ -467,6 +520,7 @@ impl<V: Vendor> Client<V> {
         };
         let response = {
             let _permit = inner.limiter.acquire().await;
+            inner.counters.requests.fetch_add(1, Ordering::Relaxed);
             inner.transport.send(request).await
         };
         let result = match response {

@@ -33,7 +33,7 @@ mod sign;
 mod token;
 mod transport;
 
-pub use client::{Client, ClientOptions, Configure};
+pub use client::{Client, ClientOptions, ClientStats, Configure};
 pub use error::{Error, ErrorKind};
 pub use operation::{Encoding, Operation, Vendor, decode_json, looks_like_json};
 pub use paging::{

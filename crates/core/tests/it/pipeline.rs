@@ -82,6 +82,11 @@ async fn gateway_html_then_dropped_connection_then_success_is_three_calls() {
     assert_eq!(c.call(&Get { q: 1 }).await.unwrap(), json!({"v": 1}));
     assert_eq!(t.calls(), 3);
     assert_eq!(signs(&t), ["1", "2", "3"], "every attempt is signed afresh");
+    let stats = c.stats();
+    assert_eq!(
+        (stats.requests, stats.retries, stats.failed_calls),
+        (3, 2, 0)
+    );
 }
 
 #[tokio::test]
@@ -166,6 +171,8 @@ async fn a_second_token_rejection_in_a_row_surfaces_as_auth_error() {
     assert!(e.is_auth());
     assert_eq!(e.kind(), ErrorKind::AuthExpired);
     assert_eq!(t.calls(), 2, "refresh once, retry once, never loop");
+    assert_eq!(c.stats().token_refreshes, 1);
+    assert_eq!(c.stats().failed_calls, 1);
     assert_eq!(signer.rejected.lock().unwrap().len(), 1);
 }
 
