@@ -106,6 +106,7 @@ pub struct PageOptions {
     empty_page_backoff: Duration,
     drift: DriftPolicy,
     resume_from: Option<Position>,
+    concurrency: usize,
 }
 
 impl Default for PageOptions {
@@ -116,6 +117,7 @@ impl Default for PageOptions {
             empty_page_backoff: Duration::from_secs(1),
             drift: DriftPolicy::Fail,
             resume_from: None,
+            concurrency: 1,
         }
     }
 }
@@ -152,9 +154,23 @@ impl PageOptions {
         self
     }
 
+    /// How many pages may be in flight at once (default 1). Only styles whose later pages can
+    /// be addressed once the first page is known (page number + total, offset + total) use it;
+    /// pages are still yielded in order, with the same guarantees, and every request still
+    /// passes the client's rate limiter. Sequential styles ignore it.
+    pub fn concurrency(mut self, pages_in_flight: usize) -> Self {
+        self.concurrency = pages_in_flight.max(1);
+        self
+    }
+
     /// The drift policy.
     pub fn drift_policy(&self) -> DriftPolicy {
         self.drift
+    }
+
+    /// Pages in flight at once.
+    pub fn get_concurrency(&self) -> usize {
+        self.concurrency
     }
 }
 
@@ -226,6 +242,14 @@ pub trait Paginator<Op: Paged>: Send + 'static {
         items: &[Op::Item],
         options: &PageOptions,
     ) -> Result<Step<Op>, Error>;
+
+    /// The request `k` pages after `next` (k ≥ 1), assuming full pages, if the style can address
+    /// it up front and it lies before the known end. Used only to prefetch: the driver still
+    /// asks [`Paginator::next`] for every step and discards a prefetched page it does not ask for.
+    fn after(&self, next: &Op, k: u64) -> Option<Op> {
+        let _ = (next, k);
+        None
+    }
 }
 
 fn wrong_style(position: &Position, style: &str) -> Error {
@@ -351,6 +375,17 @@ impl<Op: PageNumbered> Paginator<Op> for PageNumber {
         next.set_page(page + 1);
         Ok(Step::Next(next))
     }
+
+    fn after(&self, next: &Op, k: u64) -> Option<Op> {
+        let total = self.total.0?;
+        let page = next.page().checked_add(k)?;
+        if page.saturating_sub(1).saturating_mul(next.page_size()) >= total {
+            return None;
+        }
+        let mut ahead = next.clone();
+        ahead.set_page(page);
+        Some(ahead)
+    }
 }
 
 /// Offset from 0 with a total (weiban `offset`/`limit` → `total`).
@@ -417,6 +452,17 @@ impl<Op: OffsetPaged> Paginator<Op> for Offset {
         let mut next = request.clone();
         next.set_offset(next_offset);
         Ok(Step::Next(next))
+    }
+
+    fn after(&self, next: &Op, k: u64) -> Option<Op> {
+        let total = self.total.0?;
+        let offset = next.offset().checked_add(k.checked_mul(next.limit())?)?;
+        if offset >= total || next.limit() == 0 {
+            return None;
+        }
+        let mut ahead = next.clone();
+        ahead.set_offset(offset);
+        Some(ahead)
     }
 }
 
@@ -570,6 +616,9 @@ impl<Op: KeysetPaged> Paginator<Op> for Keyset {
     }
 }
 
+type Pending<Op> =
+    futures::future::BoxFuture<'static, (Position, Result<<Op as Operation>::Response, Error>)>;
+
 struct Driver<Op: Paged> {
     client: Client<Op::Vendor>,
     request: Option<Op>,
@@ -578,6 +627,10 @@ struct Driver<Op: Paged> {
     seen: HashSet<Position>,
     pages: u64,
     empty_retries: u32,
+    /// Requests in flight, consecutive from `request` on, yielded in order. Dropping the
+    /// stream (or clearing this) cancels them.
+    in_flight: futures::stream::FuturesOrdered<Pending<Op>>,
+    in_flight_positions: std::collections::VecDeque<Position>,
 }
 
 impl<Op: Paged> Driver<Op> {
@@ -586,16 +639,68 @@ impl<Op: Paged> Driver<Op> {
             .with_operation(Op::NAME)
     }
 
+    fn send(&mut self, request: Op) {
+        let position = self.style.position(&request);
+        let client = self.client.clone();
+        self.in_flight_positions.push_back(position.clone());
+        self.in_flight.push_back(Box::pin(
+            async move { (position, client.call(&request).await) },
+        ));
+    }
+
+    fn cancel_in_flight(&mut self) {
+        self.in_flight = futures::stream::FuturesOrdered::new();
+        self.in_flight_positions.clear();
+    }
+
+    /// Keeps up to `concurrency` consecutive pages from `next` on in flight.
+    fn prefetch(&mut self, next: &Op) {
+        let concurrency = self.options.concurrency as u64;
+        if concurrency <= 1 {
+            return;
+        }
+        let position = self.style.position(next);
+        if self.in_flight_positions.front() != Some(&position) {
+            self.cancel_in_flight();
+            self.send(next.clone());
+        }
+        // Pages still allowed by the cap after the one being returned now.
+        let cap = self
+            .options
+            .max_pages
+            .map_or(u64::MAX, |max| max.saturating_sub(self.pages + 1));
+        loop {
+            let queued = self.in_flight_positions.len() as u64;
+            if queued >= concurrency || queued >= cap {
+                break;
+            }
+            match self.style.after(next, queued) {
+                Some(request) => self.send(request),
+                None => break,
+            }
+        }
+    }
+
     async fn next_page(&mut self) -> Result<Option<Page<Op>>, Error> {
         loop {
             let Some(request) = self.request.take() else {
                 return Ok(None);
             };
             if self.options.max_pages.is_some_and(|max| self.pages >= max) {
+                self.cancel_in_flight();
                 return Ok(None);
             }
             let position = self.style.position(&request);
-            let mut response = self.client.call(&request).await?;
+            if self.in_flight_positions.front() != Some(&position) {
+                self.cancel_in_flight();
+                self.send(request.clone());
+            }
+            self.in_flight_positions.pop_front();
+            let (_, result) = match self.in_flight.next().await {
+                Some(done) => done,
+                None => (position.clone(), self.client.call(&request).await),
+            };
+            let mut response = result?;
             let items = Op::take_items(&mut response);
             let step = self
                 .style
@@ -622,11 +727,16 @@ impl<Op: Paged> Driver<Op> {
                         delay_ms = delay.as_millis() as u64,
                         "empty page before the total: requesting it again"
                     );
+                    // Pages prefetched after a throttled one may be throttled too.
+                    self.cancel_in_flight();
                     tokio::time::sleep(delay).await;
                     self.request = Some(request);
                     continue;
                 }
-                Step::Done => None,
+                Step::Done => {
+                    self.cancel_in_flight();
+                    None
+                }
                 Step::Next(next) => {
                     let next_position = self.style.position(&next);
                     if !self.seen.insert(next_position.clone()) {
@@ -638,6 +748,7 @@ impl<Op: Paged> Driver<Op> {
                             ),
                         )));
                     }
+                    self.prefetch(&next);
                     self.request = Some(next);
                     Some(next_position)
                 }
@@ -686,6 +797,8 @@ impl<V: crate::Vendor> Client<V> {
             seen: HashSet::from([first]),
             pages: 0,
             empty_retries: 0,
+            in_flight: futures::stream::FuturesOrdered::new(),
+            in_flight_positions: std::collections::VecDeque::new(),
         };
         let init = match resumed {
             Ok(()) => Ok(driver),

@@ -44,6 +44,16 @@ op!(
     },
     PageNumber
 );
+impl ByPage {
+    pub fn new(tag: &str, size: u64) -> Self {
+        ByPage {
+            tag: tag.into(),
+            page: 1,
+            size,
+        }
+    }
+}
+
 impl PageNumbered for ByPage {
     fn page(&self) -> u64 {
         self.page
@@ -66,6 +76,16 @@ op!(
     },
     Offset
 );
+impl ByOffset {
+    pub fn new(tag: &str, limit: u64) -> Self {
+        ByOffset {
+            tag: tag.into(),
+            offset: 0,
+            limit,
+        }
+    }
+}
+
 impl OffsetPaged for ByOffset {
     fn offset(&self) -> u64 {
         self.offset
