@@ -1,0 +1,359 @@
+//! Fault-injection knobs and the request/fault counters.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::data::{Op, Vendor};
+
+/// Fault-injection knobs of one vendor. All faults are deterministic ("every Nth"), so a test
+/// knows exactly which request fails. `Faults::default()` injects nothing.
+///
+/// Order of evaluation for a request: rate limit → latency → (data operations only) server
+/// error / dropped connection → authentication → early token invalidation → handler → empty page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Faults {
+    /// Every Nth data-operation request (counted per vendor, from 1, since the last
+    /// `set_faults`) is answered with HTTP [`Faults::server_error_status`] and an nginx HTML
+    /// page. `Some(1)` fails every request.
+    pub server_error_every: Option<u64>,
+    /// Status of injected server errors (default 502).
+    pub server_error_status: u16,
+    /// Every Nth data-operation request (same count as `server_error_every`, which wins when
+    /// both hit) has its connection closed without any response.
+    pub drop_every: Option<u64>,
+    /// Delay added before answering every request of the vendor (token requests included).
+    pub latency: Duration,
+    /// Every Nth page that would contain records is answered successfully but empty (weiban
+    /// `result: []` with the true `total`; wshoto `records: []`; waiqin `[]`; tanma clue list
+    /// `list: []` with `nextCursor` repeating the request's cursor; tanma files `result: []`).
+    pub empty_page_every: Option<u64>,
+    /// wshoto / weiban: after N successful uses of a token, revoke it; the next use is
+    /// answered with the vendor's token-invalid code and a new token must be fetched.
+    pub invalidate_token_every: Option<u64>,
+    /// Requests per second per vendor (fixed one-second windows, token requests included);
+    /// beyond it: HTTP 429, `Retry-After: 1`, the vendor's envelope with its "too frequent" code.
+    pub rate_limit_per_sec: Option<u32>,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            server_error_every: None,
+            server_error_status: 502,
+            drop_every: None,
+            latency: Duration::ZERO,
+            empty_page_every: None,
+            invalidate_token_every: None,
+            rate_limit_per_sec: None,
+        }
+    }
+}
+
+impl Faults {
+    /// No faults (same as `Default`).
+    pub fn none() -> Self {
+        Self::default()
+    }
+}
+
+/// Faults injected, by kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FaultStats {
+    /// HTML 5xx answers.
+    pub server_errors: u64,
+    /// Connections closed without a response.
+    pub dropped: u64,
+    /// Requests delayed by `latency`.
+    pub delayed: u64,
+    /// Empty pages served before the end.
+    pub empty_pages: u64,
+    /// Tokens revoked early.
+    pub tokens_invalidated: u64,
+}
+
+/// Counters of one vendor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VendorStats {
+    /// HTTP requests routed to this vendor (all outcomes).
+    pub requests: u64,
+    /// Successful answers (code 0), token issues included.
+    pub ok: u64,
+    /// Tokens issued (wshoto, weiban), re-issues of a still valid token included.
+    pub tokens_issued: u64,
+    /// Requests rejected for an unknown, expired or revoked token.
+    pub token_rejections: u64,
+    /// Token requests rejected for wrong credentials.
+    pub credential_rejections: u64,
+    /// Requests rejected for a bad digest/signature or unknown openid/appId (waiqin, tanma).
+    pub signature_rejections: u64,
+    /// Requests rejected for a timestamp outside the window (waiqin, tanma).
+    pub timestamp_rejections: u64,
+    /// Requests rejected for bad parameters or body.
+    pub param_errors: u64,
+    /// Requests answered 429 by the rate limit.
+    pub throttled: u64,
+    /// Requests to an unknown path or with a wrong method under this vendor's prefix.
+    pub not_found: u64,
+    /// Records served in successful pages.
+    pub records: u64,
+    /// Faults injected.
+    pub faults: FaultStats,
+}
+
+/// Counters of one operation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpStats {
+    /// Requests for this operation that reached the fault stage (all outcomes after it).
+    pub requests: u64,
+    /// Successful answers.
+    pub ok: u64,
+    /// Records served.
+    pub records: u64,
+}
+
+/// A snapshot of the counters, from [`crate::Sandbox::stats`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// wshoto counters.
+    pub wshoto: VendorStats,
+    /// weiban counters.
+    pub weiban: VendorStats,
+    /// waiqin counters.
+    pub waiqin: VendorStats,
+    /// tanma counters.
+    pub tanma: VendorStats,
+    /// Requests to paths no vendor serves.
+    pub unrouted: u64,
+    ops: [OpStats; 6],
+}
+
+impl Stats {
+    /// Counters of one vendor.
+    pub fn vendor(&self, v: Vendor) -> &VendorStats {
+        match v {
+            Vendor::Wshoto => &self.wshoto,
+            Vendor::Weiban => &self.weiban,
+            Vendor::Waiqin => &self.waiqin,
+            Vendor::Tanma => &self.tanma,
+        }
+    }
+
+    /// Counters of one operation.
+    pub fn op(&self, op: Op) -> &OpStats {
+        &self.ops[op.idx()]
+    }
+
+    /// Requests over all vendors (unrouted ones included).
+    pub fn total_requests(&self) -> u64 {
+        Vendor::ALL
+            .iter()
+            .map(|&v| self.vendor(v).requests)
+            .sum::<u64>()
+            + self.unrouted
+    }
+}
+
+/// Internal counter slots of a vendor.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum C {
+    Requests,
+    Ok,
+    TokensIssued,
+    TokenRejections,
+    CredentialRejections,
+    SignatureRejections,
+    TimestampRejections,
+    ParamErrors,
+    Throttled,
+    NotFound,
+    Records,
+    ServerErrors,
+    Dropped,
+    Delayed,
+    EmptyPages,
+    TokensInvalidated,
+}
+const NC: usize = 16;
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    v: [[AtomicU64; NC]; 4],
+    ops: [[AtomicU64; 3]; 6],
+    unrouted: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn add(&self, v: Vendor, c: C, n: u64) {
+        self.v[v.idx()][c as usize].fetch_add(n, Ordering::Relaxed);
+    }
+    pub(crate) fn inc(&self, v: Vendor, c: C) {
+        self.add(v, c, 1);
+    }
+    pub(crate) fn op_request(&self, op: Op) {
+        self.ops[op.idx()][0].fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn op_ok(&self, op: Op, records: u64) {
+        self.ops[op.idx()][1].fetch_add(1, Ordering::Relaxed);
+        self.ops[op.idx()][2].fetch_add(records, Ordering::Relaxed);
+        self.add(op.vendor(), C::Records, records);
+        self.inc(op.vendor(), C::Ok);
+    }
+    pub(crate) fn unrouted(&self) {
+        self.unrouted.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self) -> Stats {
+        let g = |v: Vendor, c: C| self.v[v.idx()][c as usize].load(Ordering::Relaxed);
+        let vs = |v: Vendor| VendorStats {
+            requests: g(v, C::Requests),
+            ok: g(v, C::Ok),
+            tokens_issued: g(v, C::TokensIssued),
+            token_rejections: g(v, C::TokenRejections),
+            credential_rejections: g(v, C::CredentialRejections),
+            signature_rejections: g(v, C::SignatureRejections),
+            timestamp_rejections: g(v, C::TimestampRejections),
+            param_errors: g(v, C::ParamErrors),
+            throttled: g(v, C::Throttled),
+            not_found: g(v, C::NotFound),
+            records: g(v, C::Records),
+            faults: FaultStats {
+                server_errors: g(v, C::ServerErrors),
+                dropped: g(v, C::Dropped),
+                delayed: g(v, C::Delayed),
+                empty_pages: g(v, C::EmptyPages),
+                tokens_invalidated: g(v, C::TokensInvalidated),
+            },
+        };
+        let mut ops = [OpStats::default(); 6];
+        for op in Op::ALL {
+            let o = &self.ops[op.idx()];
+            ops[op.idx()] = OpStats {
+                requests: o[0].load(Ordering::Relaxed),
+                ok: o[1].load(Ordering::Relaxed),
+                records: o[2].load(Ordering::Relaxed),
+            };
+        }
+        Stats {
+            wshoto: vs(Vendor::Wshoto),
+            weiban: vs(Vendor::Weiban),
+            waiqin: vs(Vendor::Waiqin),
+            tanma: vs(Vendor::Tanma),
+            unrouted: self.unrouted.load(Ordering::Relaxed),
+            ops,
+        }
+    }
+
+    pub(crate) fn reset(&self) {
+        for row in &self.v {
+            for c in row {
+                c.store(0, Ordering::Relaxed);
+            }
+        }
+        for row in &self.ops {
+            for c in row {
+                c.store(0, Ordering::Relaxed);
+            }
+        }
+        self.unrouted.store(0, Ordering::Relaxed);
+    }
+}
+
+/// What the fault stage decided for a data-operation request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Injected {
+    None,
+    ServerError(u16),
+    Drop,
+}
+
+/// Per-vendor fault state: the knobs and the sequence counters behind "every Nth".
+#[derive(Debug)]
+pub(crate) struct FaultState {
+    faults: Mutex<Faults>,
+    seq: AtomicU64,
+    page_seq: AtomicU64,
+    window: Mutex<(Instant, u32)>,
+}
+
+impl FaultState {
+    pub(crate) fn new(f: Faults) -> Self {
+        Self {
+            faults: Mutex::new(f),
+            seq: AtomicU64::new(0),
+            page_seq: AtomicU64::new(0),
+            window: Mutex::new((Instant::now(), 0)),
+        }
+    }
+
+    pub(crate) fn get(&self) -> Faults {
+        self.faults.lock().map(|f| *f).unwrap_or_default()
+    }
+
+    pub(crate) fn set(&self, f: Faults) {
+        if let Ok(mut g) = self.faults.lock() {
+            *g = f;
+        }
+        self.seq.store(0, Ordering::Relaxed);
+        self.page_seq.store(0, Ordering::Relaxed);
+        if let Ok(mut w) = self.window.lock() {
+            *w = (Instant::now(), 0);
+        }
+    }
+
+    /// Whether this request exceeds the rate limit.
+    pub(crate) fn over_rate(&self, f: &Faults) -> bool {
+        let Some(limit) = f.rate_limit_per_sec else {
+            return false;
+        };
+        let Ok(mut w) = self.window.lock() else {
+            return false;
+        };
+        let now = Instant::now();
+        if now.duration_since(w.0) >= Duration::from_secs(1) {
+            *w = (now, 0);
+        }
+        w.1 = w.1.saturating_add(1);
+        w.1 > limit
+    }
+
+    /// The server-error / dropped-connection decision for the next data request.
+    pub(crate) fn next_injection(&self, f: &Faults) -> Injected {
+        if f.server_error_every.is_none() && f.drop_every.is_none() {
+            return Injected::None;
+        }
+        let n = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        if f.server_error_every
+            .is_some_and(|k| k > 0 && n.is_multiple_of(k))
+        {
+            Injected::ServerError(f.server_error_status)
+        } else if f.drop_every.is_some_and(|k| k > 0 && n.is_multiple_of(k)) {
+            Injected::Drop
+        } else {
+            Injected::None
+        }
+    }
+
+    /// Whether the next non-empty page should be served empty.
+    pub(crate) fn empty_page(&self) -> bool {
+        let f = self.get();
+        let Some(k) = f.empty_page_every.filter(|&k| k > 0) else {
+            return false;
+        };
+        (self.page_seq.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(k)
+    }
+}
+
+/// The nginx-style HTML page of an injected server error.
+pub(crate) fn html_error_page(status: u16) -> String {
+    let reason = match status {
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Temporarily Unavailable",
+        504 => "Gateway Time-out",
+        _ => "Error",
+    };
+    format!(
+        "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    )
+}

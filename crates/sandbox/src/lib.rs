@@ -1,0 +1,347 @@
+//! Stateful HTTP doubles of the wshoto, weiban, waiqin and tanma open APIs on `127.0.0.1`.
+//!
+//! One listener serves all four vendors, routed by path (their paths do not collide), so the
+//! base URL of every vendor is [`Sandbox::base_url`] (`http://127.0.0.1:PORT`, "everything before
+//! the documented path"). The sandbox verifies what the vendors verify (tokens and their expiry
+//! for wshoto and weiban, the waiqin MD5 path digest with a China-time timestamp window, the
+//! tanma SHA-256 header signature with a millisecond timestamp window), pages a deterministic
+//! seeded [`Dataset`] exactly as each vendor pages, and injects faults on demand ([`Faults`]).
+//! Counters ([`Stats`]) let tests assert what happened.
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use scrm_sandbox::{Sandbox, SandboxConfig};
+//!
+//! # fn main() -> std::io::Result<()> {
+//! // Own thread and runtime: usable from synchronous code. In async code use `Sandbox::start`.
+//! let sandbox = Sandbox::start_background(SandboxConfig { records: 50, ..SandboxConfig::default() })?;
+//! let cred = sandbox.credentials();
+//! let mut tcp = std::net::TcpStream::connect(sandbox.addr())?;
+//! write!(
+//!     tcp,
+//!     "GET /openapi/access_token?appid={}&app_secret={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+//!     cred.wshoto_app_id, cred.wshoto_app_secret
+//! )?;
+//! let mut answer = String::new();
+//! tcp.read_to_string(&mut answer)?;
+//! assert!(answer.contains(r#""code":0"#) && answer.contains("access_token"));
+//! assert_eq!(sandbox.stats().wshoto.tokens_issued, 1);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Routes and answers
+//!
+//! | vendor | route | paging |
+//! |---|---|---|
+//! | wshoto | `GET /openapi/access_token?appid=&app_secret=` | — |
+//! | wshoto | `POST /openapi/collect/detail/page?access_token=` | `current_index` (1-based) + `page_size` (≤ 200, default 20) → `total` |
+//! | weiban | `POST /open-api/access_token/get` `{"corp_id","secret"}` | — |
+//! | weiban | `GET /open-api/smart_form/form/user/list?access_token=&status=…` | `offset` (0-based) + `limit` (≤ 1000, default 20) → `total` |
+//! | waiqin | `POST /api/cusTask/v1/queryTask/{openid}/{timestamp}/{digest}/{msg_id}` | `page` (default 1) + `rows` (≤ 1000, default 1000), no total |
+//! | waiqin | `POST /api/cusTask/v1/queryTaskType/{openid}/{timestamp}/{digest}/{msg_id}` | none; absent/empty `type_ids` = all types |
+//! | tanma | `POST /api/v3/clue/list-by-create-time-asc` | `cursor` + `size` (≤ 1000, default 20) → `nextCursor`, `null` at the end |
+//! | tanma | `POST /api/v3/customer/list-file-of-customer` | `lastId` keyset (ids ascending, returns ids > lastId) + `pageSize` → `totalCount` |
+//!
+//! Rejection codes (vendor-documented ones marked *doc*, the others are sandbox choices):
+//!
+//! * wshoto (`code`): 10001 token invalid/expired/revoked (seen in public client code), 10002 bad appid/app_secret,
+//!   10003 parameter error, 45009 too frequent (HTTP 429).
+//! * weiban (`errcode`): 40001 bad corp_id/secret, 40014 token invalid or revoked, 42001 token
+//!   expired, 21901 parameter check failed (*doc*; missing `status`, bad numbers, limit), 45009
+//!   too frequent (HTTP 429). 21902 (*doc*) is never produced.
+//! * waiqin (`return_code`, a string): "1001" digest mismatch, "1002" timestamp malformed or outside
+//!   the window, "1003" unknown openid, "1004" parameter error, "1005" unknown interface, "1006"
+//!   too frequent (HTTP 429). Errors carry `response_data: ""`.
+//! * tanma (`code`): 1000 parameter error, 1002 bad signature or unknown appId (*doc*), 1003
+//!   timestamp too far from server time (*doc*), 1004 too frequent (HTTP 429).
+//!
+//! Business rejections are HTTP 200 with the vendor's envelope, as the vendors do.
+
+mod data;
+mod faults;
+mod server;
+mod tanma;
+mod util;
+mod waiqin;
+mod weiban;
+mod wshoto;
+
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+pub use data::{
+    Dataset, Fixtures, Op, Query, TanmaClueFilter, TanmaFileFilter, TanmaSales, Vendor,
+    WAIQIN_TASK_TYPES, WaiqinTaskFilter, WeibanFilter, WshotoFilter,
+};
+pub use faults::{FaultStats, Faults, OpStats, Stats, VendorStats};
+pub use tanma::{
+    TANMA_BAD_SIGN, TANMA_BAD_TIMESTAMP, TANMA_DEFAULT_SIZE, TANMA_MAX_SIZE, TANMA_PARAM_ERROR,
+    TANMA_TOO_FREQUENT, tanma_sign, tanma_timestamp_now, verify_tanma_sign,
+};
+pub use waiqin::{
+    WAIQIN_BAD_DIGEST, WAIQIN_BAD_TIMESTAMP, WAIQIN_MAX_ROWS, WAIQIN_PARAM_ERROR,
+    WAIQIN_TOO_FREQUENT, WAIQIN_UNKNOWN_API, WAIQIN_UNKNOWN_OPENID, verify_waiqin_digest,
+    waiqin_digest, waiqin_timestamp, waiqin_timestamp_now,
+};
+pub use weiban::{
+    WEIBAN_BAD_CREDENTIALS, WEIBAN_DEFAULT_LIMIT, WEIBAN_MAX_LIMIT, WEIBAN_PARAM_ERROR,
+    WEIBAN_QUERY_FAILED, WEIBAN_TOKEN_EXPIRED, WEIBAN_TOKEN_INVALID, WEIBAN_TOO_FREQUENT,
+};
+pub use wshoto::{
+    WSHOTO_BAD_CREDENTIALS, WSHOTO_DEFAULT_PAGE_SIZE, WSHOTO_MAX_PAGE_SIZE, WSHOTO_PARAM_ERROR,
+    WSHOTO_TOKEN_INVALID, WSHOTO_TOO_FREQUENT,
+};
+
+/// Default wshoto `appid`.
+pub const SANDBOX_WSHOTO_APP_ID: &str = "wsapp_sandbox_0001";
+/// Default wshoto `app_secret`.
+pub const SANDBOX_WSHOTO_APP_SECRET: &str = "sandbox-wshoto-app-secret";
+/// Default weiban `corp_id` (weiban's own 19-digit id, as a string).
+pub const SANDBOX_WEIBAN_CORP_ID: &str = "1650000000000000001";
+/// Default weiban `secret`.
+pub const SANDBOX_WEIBAN_SECRET: &str = "sandbox-weiban-secret";
+/// Default waiqin `openid` (the one of the vendor's documented digest example).
+pub const SANDBOX_WAIQIN_OPENID: &str = "5465103569540931532";
+/// Default waiqin `appkey` (the one of the vendor's documented digest example).
+pub const SANDBOX_WAIQIN_APPKEY: &str = "BFCO0PAgIUgd50c0l6";
+/// Default tanma `appId`.
+pub const SANDBOX_TANMA_APP_ID: &str = "wwEXAMPLE_corp_AbCdEf";
+/// Default tanma `appKey`.
+pub const SANDBOX_TANMA_APP_KEY: &str = "EXAMPLEAPPKEY";
+
+/// The credentials the sandbox accepts. `Default` gives the public `SANDBOX_*` constants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    /// wshoto `appid`.
+    pub wshoto_app_id: String,
+    /// wshoto `app_secret`.
+    pub wshoto_app_secret: String,
+    /// weiban `corp_id`.
+    pub weiban_corp_id: String,
+    /// weiban `secret`.
+    pub weiban_secret: String,
+    /// waiqin `openid` (path segment).
+    pub waiqin_openid: String,
+    /// waiqin `appkey` (digest secret).
+    pub waiqin_appkey: String,
+    /// tanma `appId` (header).
+    pub tanma_app_id: String,
+    /// tanma `appKey` (signature secret).
+    pub tanma_app_key: String,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Self {
+            wshoto_app_id: SANDBOX_WSHOTO_APP_ID.to_owned(),
+            wshoto_app_secret: SANDBOX_WSHOTO_APP_SECRET.to_owned(),
+            weiban_corp_id: SANDBOX_WEIBAN_CORP_ID.to_owned(),
+            weiban_secret: SANDBOX_WEIBAN_SECRET.to_owned(),
+            waiqin_openid: SANDBOX_WAIQIN_OPENID.to_owned(),
+            waiqin_appkey: SANDBOX_WAIQIN_APPKEY.to_owned(),
+            tanma_app_id: SANDBOX_TANMA_APP_ID.to_owned(),
+            tanma_app_key: SANDBOX_TANMA_APP_KEY.to_owned(),
+        }
+    }
+}
+
+/// Configuration of a [`Sandbox`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SandboxConfig {
+    /// Port on 127.0.0.1; 0 (default) picks a free one.
+    pub port: u16,
+    /// Dataset seed (default 1): the same seed gives the same records.
+    pub seed: u64,
+    /// Records per paged operation (default 1000; waiqin task types are always 12).
+    pub records: usize,
+    /// Accepted credentials (default: the `SANDBOX_*` constants).
+    pub credentials: Credentials,
+    /// Lifetime of wshoto and weiban tokens (default 7200 s).
+    pub token_ttl: Duration,
+    /// Accepted distance of a waiqin timestamp from server time (default ±10 minutes).
+    pub waiqin_timestamp_window: Duration,
+    /// Accepted distance of a tanma timestamp from server time (default ±5 minutes).
+    pub tanma_timestamp_window: Duration,
+    /// Initial faults of every vendor (default: none).
+    pub faults: Faults,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            seed: 1,
+            records: 1000,
+            credentials: Credentials::default(),
+            token_ttl: Duration::from_secs(7200),
+            waiqin_timestamp_window: Duration::from_secs(600),
+            tanma_timestamp_window: Duration::from_secs(300),
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// A running sandbox. Dropping it stops the server (as does [`Sandbox::shutdown`]).
+#[derive(Debug)]
+pub struct Sandbox {
+    state: Arc<server::State>,
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sandbox {
+    fn bind(config: &SandboxConfig) -> std::io::Result<std::net::TcpListener> {
+        let l = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
+        l.set_nonblocking(true)?;
+        Ok(l)
+    }
+
+    /// Binds `127.0.0.1:config.port` and serves on the current tokio runtime.
+    pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let std_listener = Self::bind(&config)?;
+        let addr = std_listener.local_addr()?;
+        let listener = tokio::net::TcpListener::from_std(std_listener)?;
+        let state = Arc::new(server::State::new(config));
+        let (stop, rx) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, state.clone(), rx));
+        Ok(Sandbox {
+            state,
+            addr,
+            stop,
+            task: Some(task),
+            thread: None,
+        })
+    }
+
+    /// Binds `127.0.0.1:config.port` and serves on a dedicated thread with its own
+    /// single-threaded runtime; needs no runtime from the caller (synchronous tests,
+    /// benchmarks that must not share the client's runtime).
+    pub fn start_background(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let std_listener = Self::bind(&config)?;
+        let addr = std_listener.local_addr()?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let state = Arc::new(server::State::new(config));
+        let (stop, rx) = watch::channel(false);
+        let st = state.clone();
+        let thread = std::thread::Builder::new()
+            .name("scrm-sandbox".into())
+            .spawn(move || {
+                rt.block_on(async move {
+                    if let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) {
+                        server::serve(listener, st, rx).await;
+                    }
+                });
+            })?;
+        Ok(Sandbox {
+            state,
+            addr,
+            stop,
+            task: None,
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: the base URL of all four vendors.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The configuration it was started with.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.state.config
+    }
+
+    /// The credentials it accepts.
+    pub fn credentials(&self) -> &Credentials {
+        &self.state.config.credentials
+    }
+
+    /// The dataset it serves (to compute expected results).
+    pub fn dataset(&self) -> &Dataset {
+        &self.state.dataset
+    }
+
+    /// Sets the faults of every vendor (and restarts their "every Nth" counts).
+    pub fn set_faults(&self, faults: Faults) {
+        for v in Vendor::ALL {
+            self.state.fault(v).set(faults);
+        }
+    }
+
+    /// Sets the faults of one vendor (and restarts its "every Nth" counts).
+    pub fn set_vendor_faults(&self, vendor: Vendor, faults: Faults) {
+        self.state.fault(vendor).set(faults);
+    }
+
+    /// The current faults of one vendor.
+    pub fn faults(&self, vendor: Vendor) -> Faults {
+        self.state.fault(vendor).get()
+    }
+
+    /// Removes all faults.
+    pub fn clear_faults(&self) {
+        self.set_faults(Faults::none());
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        self.state.counters.snapshot()
+    }
+
+    /// Zeroes the counters.
+    pub fn reset_stats(&self) {
+        self.state.counters.reset();
+    }
+
+    /// Makes the current wshoto and weiban tokens expire now (as if their TTL had passed).
+    pub fn expire_tokens(&self) {
+        self.state.expire_tokens();
+    }
+
+    /// Revokes the current wshoto and weiban tokens now (the vendor invalidating them early).
+    pub fn revoke_tokens(&self) {
+        self.state.revoke_tokens();
+    }
+
+    /// Stops accepting, closes open connections and waits for the server to finish.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = tokio::task::spawn_blocking(move || t.join()).await;
+        }
+    }
+
+    /// Serves until `signal` completes (e.g. `tokio::signal::ctrl_c()`), then shuts down.
+    pub async fn run_until<F: Future>(self, signal: F) {
+        let _ = signal.await;
+        self.shutdown().await;
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

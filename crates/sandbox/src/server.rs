@@ -1,0 +1,481 @@
+//! The shared state, the token store, the router and the hyper accept loop.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response};
+use hyper_util::rt::TokioIo;
+use sha2::{Digest, Sha256};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::data::{Dataset, Op, Vendor};
+use crate::faults::{C, Counters, FaultState, Injected, html_error_page};
+use crate::util::{mix, unix_now};
+use crate::{SandboxConfig, tanma, waiqin, weiban, wshoto};
+
+const MAX_BODY: usize = 8 << 20;
+
+/// An answer before it becomes an HTTP response.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: String,
+    pub(crate) html: bool,
+    pub(crate) retry_after: bool,
+}
+
+impl Reply {
+    pub(crate) fn json(body: String) -> Self {
+        Self {
+            status: 200,
+            body,
+            html: false,
+            retry_after: false,
+        }
+    }
+
+    pub(crate) fn throttled(body: String) -> Self {
+        Self {
+            status: 429,
+            body,
+            html: false,
+            retry_after: true,
+        }
+    }
+
+    fn plain(status: u16, body: &str) -> Self {
+        Self {
+            status,
+            body: body.to_owned(),
+            html: false,
+            retry_after: false,
+        }
+    }
+
+    fn into_response(self) -> Response<Full<Bytes>> {
+        let ctype = if self.html {
+            "text/html"
+        } else if self.status == 404 || self.status == 405 || self.status == 413 {
+            "text/plain; charset=utf-8"
+        } else {
+            "application/json; charset=utf-8"
+        };
+        let mut b = Response::builder()
+            .status(self.status)
+            .header("content-type", ctype)
+            .header("server", if self.html { "nginx" } else { "scrm-sandbox" });
+        if self.retry_after {
+            b = b.header("retry-after", "1");
+        }
+        match b.body(Full::new(Bytes::from(self.body))) {
+            Ok(r) => r,
+            Err(_) => Response::new(Full::new(Bytes::new())),
+        }
+    }
+}
+
+/// Result of checking an access token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenCheck {
+    Valid,
+    /// Unknown (or superseded) token.
+    Invalid,
+    /// The current token, past its TTL.
+    Expired,
+    /// The current token, revoked early by the `invalidate_token_every` knob.
+    Revoked,
+}
+
+#[derive(Debug)]
+struct Token {
+    value: String,
+    expires: Instant,
+    created_unix: i64,
+    uses: u64,
+}
+
+#[derive(Debug, Default)]
+struct TokenSlot {
+    current: Option<Token>,
+    revoked: Option<String>,
+    generation: u64,
+}
+
+/// An issued token as the token endpoints report it.
+pub(crate) struct Issued {
+    pub(crate) token: String,
+    pub(crate) expires_in: u64,
+    pub(crate) create_at: i64,
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) config: SandboxConfig,
+    pub(crate) dataset: Dataset,
+    pub(crate) faults: [FaultState; 4],
+    pub(crate) counters: Counters,
+    tokens: [Mutex<TokenSlot>; 2],
+    nonce: u64,
+}
+
+impl State {
+    pub(crate) fn new(config: SandboxConfig) -> Self {
+        let dataset = Dataset::new(config.seed, config.records);
+        let f = config.faults;
+        let nonce = mix(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64));
+        Self {
+            dataset,
+            faults: [
+                FaultState::new(f),
+                FaultState::new(f),
+                FaultState::new(f),
+                FaultState::new(f),
+            ],
+            counters: Counters::default(),
+            tokens: [
+                Mutex::new(TokenSlot::default()),
+                Mutex::new(TokenSlot::default()),
+            ],
+            nonce,
+            config,
+        }
+    }
+
+    fn slot(&self, v: Vendor) -> Option<&Mutex<TokenSlot>> {
+        match v {
+            Vendor::Wshoto => Some(&self.tokens[0]),
+            Vendor::Weiban => Some(&self.tokens[1]),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn fault(&self, v: Vendor) -> &FaultState {
+        &self.faults[v.idx()]
+    }
+
+    /// Issues a token, or returns the current one while it is valid.
+    pub(crate) fn issue_token(&self, v: Vendor) -> Issued {
+        let ttl = self.config.token_ttl;
+        let now = Instant::now();
+        let fallback = || Issued {
+            token: String::new(),
+            expires_in: 0,
+            create_at: unix_now(),
+        };
+        let Some(slot) = self.slot(v) else {
+            return fallback();
+        };
+        let Ok(mut slot) = slot.lock() else {
+            return fallback();
+        };
+        if let Some(t) = &slot.current
+            && t.expires > now
+        {
+            let left = t.expires.duration_since(now);
+            return Issued {
+                token: t.value.clone(),
+                expires_in: left.as_secs() + u64::from(left.subsec_nanos() > 0),
+                create_at: t.created_unix,
+            };
+        }
+        slot.generation += 1;
+        let mut h = Sha256::new();
+        h.update(self.config.seed.to_le_bytes());
+        h.update(self.nonce.to_le_bytes());
+        h.update([v as u8]);
+        h.update(slot.generation.to_le_bytes());
+        let value = match v {
+            Vendor::Wshoto => format!("ws{}", hex::encode(h.finalize())),
+            _ => hex::encode(h.finalize()),
+        };
+        let t = Token {
+            value: value.clone(),
+            expires: now + ttl,
+            created_unix: unix_now(),
+            uses: 0,
+        };
+        let create_at = t.created_unix;
+        slot.current = Some(t);
+        Issued {
+            token: value,
+            expires_in: ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0),
+            create_at,
+        }
+    }
+
+    /// Checks (and counts a use of) a token; applies the early-invalidation knob.
+    pub(crate) fn check_token(&self, v: Vendor, token: &str) -> TokenCheck {
+        let Some(slot) = self.slot(v) else {
+            return TokenCheck::Invalid;
+        };
+        let Ok(mut slot) = slot.lock() else {
+            return TokenCheck::Invalid;
+        };
+        if token.is_empty() {
+            return TokenCheck::Invalid;
+        }
+        if slot.revoked.as_deref() == Some(token) {
+            return TokenCheck::Revoked;
+        }
+        let every = self.fault(v).get().invalidate_token_every;
+        let Some(t) = slot.current.as_mut().filter(|t| t.value == token) else {
+            return TokenCheck::Invalid;
+        };
+        if Instant::now() >= t.expires {
+            return TokenCheck::Expired;
+        }
+        if let Some(n) = every
+            && t.uses >= n
+        {
+            slot.revoked = Some(token.to_owned());
+            slot.current = None;
+            self.counters.inc(v, C::TokensInvalidated);
+            return TokenCheck::Revoked;
+        }
+        t.uses += 1;
+        TokenCheck::Valid
+    }
+
+    /// Makes every current token expired now.
+    pub(crate) fn expire_tokens(&self) {
+        for s in &self.tokens {
+            if let Ok(mut s) = s.lock()
+                && let Some(t) = s.current.as_mut()
+            {
+                t.expires = Instant::now();
+            }
+        }
+    }
+
+    /// Revokes every current token.
+    pub(crate) fn revoke_tokens(&self) {
+        for s in &self.tokens {
+            if let Ok(mut s) = s.lock()
+                && let Some(t) = s.current.take()
+            {
+                s.revoked = Some(t.value);
+            }
+        }
+    }
+
+    /// Serves an empty page instead of a non-empty one? Counts the fault.
+    pub(crate) fn empty_page(&self, v: Vendor) -> bool {
+        let e = self.fault(v).empty_page();
+        if e {
+            self.counters.inc(v, C::EmptyPages);
+        }
+        e
+    }
+}
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug)]
+pub(crate) struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("injected dropped connection")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    WshotoToken,
+    WshotoCollect,
+    WeibanToken,
+    WeibanList,
+    Waiqin,
+    TanmaClue,
+    TanmaFiles,
+}
+
+impl Route {
+    fn method(self) -> Method {
+        match self {
+            Route::WshotoToken | Route::WeibanList => Method::GET,
+            _ => Method::POST,
+        }
+    }
+
+    fn data_op(self) -> bool {
+        !matches!(self, Route::WshotoToken | Route::WeibanToken)
+    }
+}
+
+fn route(path: &str) -> Option<(Vendor, Option<Route>)> {
+    let r = match path {
+        "/openapi/access_token" => (Vendor::Wshoto, Some(Route::WshotoToken)),
+        "/openapi/collect/detail/page" => (Vendor::Wshoto, Some(Route::WshotoCollect)),
+        "/open-api/access_token/get" => (Vendor::Weiban, Some(Route::WeibanToken)),
+        "/open-api/smart_form/form/user/list" => (Vendor::Weiban, Some(Route::WeibanList)),
+        "/api/v3/clue/list-by-create-time-asc" => (Vendor::Tanma, Some(Route::TanmaClue)),
+        "/api/v3/customer/list-file-of-customer" => (Vendor::Tanma, Some(Route::TanmaFiles)),
+        p if p.starts_with("/openapi/") => (Vendor::Wshoto, None),
+        p if p.starts_with("/open-api/") => (Vendor::Weiban, None),
+        p if p.starts_with("/api/v3/") => (Vendor::Tanma, None),
+        p if p.starts_with("/api/") => (Vendor::Waiqin, Some(Route::Waiqin)),
+        _ => return None,
+    };
+    Some(r)
+}
+
+fn too_frequent(v: Vendor) -> Reply {
+    match v {
+        Vendor::Wshoto => wshoto::too_frequent(),
+        Vendor::Weiban => weiban::too_frequent(),
+        Vendor::Waiqin => waiqin::too_frequent(),
+        Vendor::Tanma => tanma::too_frequent(),
+    }
+}
+
+fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+async fn handle(
+    state: Arc<State>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let path = req.uri().path().to_owned();
+    let Some((vendor, route)) = route(&path) else {
+        state.counters.unrouted();
+        return Ok(Reply::plain(404, "not found").into_response());
+    };
+    let c = &state.counters;
+    c.inc(vendor, C::Requests);
+    let faults = state.fault(vendor).get();
+    if state.fault(vendor).over_rate(&faults) {
+        c.inc(vendor, C::Throttled);
+        return Ok(too_frequent(vendor).into_response());
+    }
+    if !faults.latency.is_zero() {
+        c.inc(vendor, C::Delayed);
+        tokio::time::sleep(faults.latency).await;
+    }
+    let Some(route) = route else {
+        c.inc(vendor, C::NotFound);
+        return Ok(Reply::plain(404, "not found").into_response());
+    };
+    if req.method() != route.method() {
+        c.inc(vendor, C::NotFound);
+        return Ok(Reply::plain(405, "method not allowed").into_response());
+    }
+    let query = req.uri().query().unwrap_or("").to_owned();
+    let tanma_headers = if vendor == Vendor::Tanma {
+        Some(tanma::SignHeaders {
+            app_id: header(&req, "appid"),
+            timestamp: header(&req, "timestamp"),
+            sign: header(&req, "sign"),
+        })
+    } else {
+        None
+    };
+    let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            c.inc(vendor, C::ParamErrors);
+            return Ok(Reply::plain(413, "body too large or unreadable").into_response());
+        }
+    };
+    if route.data_op() {
+        let op = match route {
+            Route::WshotoCollect => Some(Op::WshotoCollectDetailPage),
+            Route::WeibanList => Some(Op::WeibanSmartFormUserList),
+            Route::TanmaClue => Some(Op::TanmaClueListByCreateTimeAsc),
+            Route::TanmaFiles => Some(Op::TanmaCustomerListFileOfCustomer),
+            Route::Waiqin => waiqin::op_of(&path),
+            _ => None,
+        };
+        if let Some(op) = op {
+            c.op_request(op);
+        }
+        match state.fault(vendor).next_injection(&faults) {
+            Injected::None => {}
+            Injected::ServerError(status) => {
+                c.inc(vendor, C::ServerErrors);
+                let status = if (500..600).contains(&status) {
+                    status
+                } else {
+                    502
+                };
+                return Ok(Reply {
+                    status,
+                    body: html_error_page(status),
+                    html: true,
+                    retry_after: false,
+                }
+                .into_response());
+            }
+            Injected::Drop => {
+                c.inc(vendor, C::Dropped);
+                return Err(DropConnection);
+            }
+        }
+    }
+    let st = &*state;
+    let reply = match route {
+        Route::WshotoToken => wshoto::token(st, &query),
+        Route::WshotoCollect => wshoto::collect(st, &query, &body),
+        Route::WeibanToken => weiban::token(st, &body),
+        Route::WeibanList => weiban::list(st, &query),
+        Route::Waiqin => waiqin::handle(st, &path, &body),
+        Route::TanmaClue => tanma::handle(
+            st,
+            Op::TanmaClueListByCreateTimeAsc,
+            tanma_headers.as_ref(),
+            &body,
+        ),
+        Route::TanmaFiles => tanma::handle(
+            st,
+            Op::TanmaCustomerListFileOfCustomer,
+            tanma_headers.as_ref(),
+            &body,
+        ),
+    };
+    Ok(reply.into_response())
+}
+
+/// Accepts connections until `shutdown` changes or its sender is dropped.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    state: Arc<State>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    let state = state.clone();
+                    let mut stop = shutdown.clone();
+                    tokio::spawn(async move {
+                        let svc = service_fn(move |req| handle(state.clone(), req));
+                        let conn = http1::Builder::new()
+                            .keep_alive(true)
+                            .serve_connection(TokioIo::new(stream), svc);
+                        tokio::select! {
+                            _ = conn => {}
+                            _ = stop.changed() => {}
+                        }
+                    });
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            },
+            _ = shutdown.changed() => break,
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the sandbox over real HTTP on 127.0.0.1 (one test binary).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+mod faults;
+mod lifecycle;
+mod signatures;
+mod tanma;
+mod waiqin;
+mod weiban;
+mod wshoto;
