@@ -1,0 +1,276 @@
+//! [`WshotoClient`] and its builder.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use scrm_core::{
+    ClientOptions, Configure, Error, ErrorKind, MemoryTokenStore, Operation, QueryTokenSigner,
+    RateLimit, Secret, TokenCache, TokenStore,
+};
+
+use crate::auth::WshotoTokenFetcher;
+use crate::envelope::{DEFAULT_TOKEN_INVALID_CODES, Wshoto};
+
+/// The vendor's documented base URL.
+pub const DEFAULT_BASE_URL: &str = "https://open.wshoto.com";
+
+/// Default request rate per credential. wshoto publishes no limits: this is a conservative
+/// guess; raise it with [`Configure::requests_per_second`] once you know your account's limits.
+pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 5.0;
+
+/// Default number of requests in flight per credential (conservative; see
+/// [`DEFAULT_REQUESTS_PER_SECOND`]).
+pub const DEFAULT_MAX_CONCURRENT: usize = 4;
+
+/// How long before its expiry a token is replaced by default.
+pub const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+/// A wshoto client for one app (`appid` + `app_secret`): one token cache, one rate limiter.
+///
+/// Cheap to clone; clones share the token and the limiter. `Send + Sync`.
+///
+/// ```no_run
+/// use scrm_wshoto::{Configure, WshotoClient};
+/// # fn demo() -> Result<(), scrm_wshoto::Error> {
+/// let client = WshotoClient::builder()
+///     .app_id("your-appid")
+///     .app_secret(std::env::var("WSHOTO_APP_SECRET").unwrap_or_default())
+///     .requests_per_second(2.0)
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct WshotoClient {
+    core: scrm_core::Client<Wshoto>,
+    app_id: Arc<str>,
+}
+
+impl fmt::Debug for WshotoClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WshotoClient")
+            .field("base_url", &self.core.base_url())
+            .field("app_id", &self.app_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WshotoClient {
+    /// A builder with the defaults: base URL [`DEFAULT_BASE_URL`], 5 requests/s, 4 in flight,
+    /// 3 attempts per call, token refreshed 5 minutes before expiry, in-memory token store.
+    pub fn builder() -> WshotoClientBuilder {
+        WshotoClientBuilder::default()
+    }
+
+    /// The underlying generic client (retries, rate limiter, page streams of any wshoto
+    /// [`Operation`]).
+    pub fn core(&self) -> &scrm_core::Client<Wshoto> {
+        &self.core
+    }
+
+    /// The app this client calls as.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+
+    /// Sends any wshoto operation (one request, retried per the policy).
+    pub async fn call<Op: Operation<Vendor = Wshoto>>(
+        &self,
+        operation: &Op,
+    ) -> Result<Op::Response, Error> {
+        self.core.call(operation).await
+    }
+}
+
+/// Builder of [`WshotoClient`]. The shared settings (base URL, retries, rate limit, timeouts,
+/// transport, clock, page options) come from [`Configure`].
+///
+/// `Debug` never prints the app secret.
+pub struct WshotoClientBuilder {
+    options: ClientOptions,
+    app_id: Option<String>,
+    app_secret: Option<Secret>,
+    token_store: Option<Arc<dyn TokenStore>>,
+    token_refresh_margin: Duration,
+    token_invalid_codes: BTreeSet<i64>,
+}
+
+impl Default for WshotoClientBuilder {
+    fn default() -> Self {
+        WshotoClientBuilder {
+            options: ClientOptions::new(
+                DEFAULT_BASE_URL,
+                RateLimit::new(DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT),
+            ),
+            app_id: None,
+            app_secret: None,
+            token_store: None,
+            token_refresh_margin: DEFAULT_TOKEN_REFRESH_MARGIN,
+            token_invalid_codes: DEFAULT_TOKEN_INVALID_CODES.into_iter().collect(),
+        }
+    }
+}
+
+impl fmt::Debug for WshotoClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WshotoClientBuilder")
+            .field("options", &self.options)
+            .field("app_id", &self.app_id)
+            .field("app_secret", &self.app_secret)
+            .field("custom_token_store", &self.token_store.is_some())
+            .field("token_refresh_margin", &self.token_refresh_margin)
+            .field("token_invalid_codes", &self.token_invalid_codes)
+            .finish()
+    }
+}
+
+impl Configure for WshotoClientBuilder {
+    fn options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
+    }
+}
+
+impl WshotoClientBuilder {
+    /// The app id (`appid`). Required.
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// The app secret (`app_secret`). Required; never printed or logged.
+    pub fn app_secret(mut self, app_secret: impl Into<Secret>) -> Self {
+        self.app_secret = Some(app_secret.into());
+        self
+    }
+
+    /// Where tokens are kept (default: in memory, per client). Share one store between
+    /// clients or processes to share one token (the token endpoint is rate-limited); tokens
+    /// are stored under the key `wshoto:<appid>`.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = Some(store);
+        self
+    }
+
+    /// How long before its expiry a token is replaced (default 5 minutes).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.token_refresh_margin = margin;
+        self
+    }
+
+    /// The codes that mean "token invalid" (default 10001, 10010, 10011): the token is
+    /// dropped, a new one fetched and the call retried once. Replaces the whole set.
+    pub fn token_invalid_codes(mut self, codes: impl IntoIterator<Item = i64>) -> Self {
+        self.token_invalid_codes = codes.into_iter().collect();
+        self
+    }
+
+    /// Builds the client. Fails with [`ErrorKind::Config`] when the app id or secret is
+    /// missing or empty, or the base URL is invalid. Fetches nothing yet.
+    pub fn build(self) -> Result<WshotoClient, Error> {
+        let config = |message: &str| Error::new(ErrorKind::Config, message).with_vendor("wshoto");
+        let app_id = self
+            .app_id
+            .filter(|id| !id.trim().is_empty())
+            .ok_or_else(|| config("the app id (appid) is missing or empty"))?;
+        let app_secret = self
+            .app_secret
+            .filter(|s| !s.expose().trim().is_empty())
+            .ok_or_else(|| config("the app secret (app_secret) is missing or empty"))?;
+        let base_url = self
+            .options
+            .checked_base_url()
+            .map_err(|e| e.with_vendor("wshoto"))?;
+        let vendor = Wshoto::new(self.token_invalid_codes);
+        let fetcher = WshotoTokenFetcher::new(
+            &base_url,
+            app_id.clone(),
+            app_secret,
+            self.token_refresh_margin,
+            vendor.clone(),
+        )
+        .map_err(|e| e.with_vendor("wshoto"))?;
+        let store = self
+            .token_store
+            .unwrap_or_else(|| Arc::new(MemoryTokenStore::default()));
+        let cache = TokenCache::new(
+            format!("wshoto:{app_id}"),
+            Arc::new(fetcher),
+            store,
+            ClientOptions::clock(&self.options),
+            self.token_refresh_margin,
+        );
+        let signer = QueryTokenSigner::new("access_token", Arc::new(cache));
+        let core = self.options.build(vendor, Arc::new(signer))?;
+        Ok(WshotoClient {
+            core,
+            app_id: app_id.into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn missing_credentials_are_config_errors() {
+        let e = WshotoClient::builder().app_secret("s").build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.to_string().contains("appid"), "{e}");
+        let e = WshotoClient::builder().app_id("a").build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.to_string().contains("app_secret"), "{e}");
+        let e = WshotoClient::builder()
+            .app_id(" ")
+            .app_secret("s")
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        let e = WshotoClient::builder()
+            .app_id("a")
+            .app_secret("")
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+    }
+
+    #[test]
+    fn bad_base_url_is_a_config_error() {
+        let e = WshotoClient::builder()
+            .app_id("a")
+            .app_secret("s")
+            .base_url("http://example.com")
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.to_string().starts_with("wshoto: "), "{e}");
+    }
+
+    #[test]
+    fn defaults() {
+        let c = WshotoClient::builder()
+            .app_id("a")
+            .app_secret("s")
+            .build()
+            .unwrap();
+        assert_eq!(c.core().base_url(), DEFAULT_BASE_URL);
+        let limit = c.core().rate_limiter().limit();
+        assert_eq!(limit.requests_per_second(), DEFAULT_REQUESTS_PER_SECOND);
+        assert_eq!(limit.max_concurrent(), DEFAULT_MAX_CONCURRENT);
+        assert_eq!(c.core().retry_policy().get_max_attempts(), 3);
+        assert_eq!(c.app_id(), "a");
+    }
+
+    #[test]
+    fn debug_redacts_the_secret() {
+        let b = WshotoClient::builder()
+            .app_id("a")
+            .app_secret("very-secret-value");
+        let text = format!("{b:?}");
+        assert!(!text.contains("very-secret-value"), "{text}");
+        assert!(text.contains("Secret(***)"), "{text}");
+    }
+}
