@@ -1,0 +1,198 @@
+//! `scrm demo`: the sandbox in-process, every seed operation exported through the real client
+//! stack with faults on, each checked record by record against the sandbox's dataset.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use scrm_core::{PageOptions, Secret};
+use scrm_sandbox::{
+    Query, Sandbox, SandboxConfig, TanmaClueFilter, TanmaFileFilter, Vendor, WaiqinTaskFilter,
+    WeibanFilter, WshotoFilter,
+};
+
+use crate::args::{DemoArgs, Tuning, VendorName};
+use crate::env::VendorEnv;
+use crate::ops::{ExportError, Job, Op};
+use crate::output::{Progress, Sink, Summary};
+use crate::{explain, fail, faults};
+
+fn env_for(sandbox: &Sandbox, vendor: VendorName) -> VendorEnv {
+    let c = sandbox.credentials();
+    let (id, secret) = match vendor {
+        VendorName::Wshoto => (&c.wshoto_app_id, &c.wshoto_app_secret),
+        VendorName::Weiban => (&c.weiban_corp_id, &c.weiban_secret),
+        VendorName::Waiqin => (&c.waiqin_openid, &c.waiqin_appkey),
+        VendorName::Tanma => (&c.tanma_app_id, &c.tanma_app_key),
+    };
+    VendorEnv {
+        id: id.clone(),
+        secret: Secret::new(secret.clone()),
+        base_url: Some(sandbox.base_url()),
+    }
+}
+
+fn query(op: Op) -> Query {
+    match op {
+        Op::WshotoCollectDetails => Query::WshotoCollectDetail(WshotoFilter::default()),
+        Op::WeibanSmartFormUsers => Query::WeibanSmartFormUsers(WeibanFilter {
+            status: Some("submit".into()),
+            ..WeibanFilter::default()
+        }),
+        Op::WaiqinTasks => Query::WaiqinTasks(WaiqinTaskFilter::default()),
+        Op::WaiqinTaskTypes => Query::WaiqinTaskTypes(Vec::new()),
+        Op::TanmaClues => Query::TanmaClues(TanmaClueFilter::default()),
+        Op::TanmaCustomerFiles => Query::TanmaCustomerFiles(TanmaFileFilter::default()),
+    }
+}
+
+/// The request of each operation in the demo: no filter but the ones a vendor requires.
+fn params(op: Op) -> Vec<String> {
+    match op {
+        Op::WeibanSmartFormUsers => vec!["status=submit".into()],
+        _ => Vec::new(),
+    }
+}
+
+struct Row {
+    op: Op,
+    summary: Summary,
+    expected: usize,
+    verdict: String,
+}
+
+fn check(expected: &[String], got: &[String]) -> String {
+    let mut seen = HashSet::new();
+    let duplicates = got.iter().filter(|k| !seen.insert(k.as_str())).count();
+    let want: HashSet<&str> = expected.iter().map(String::as_str).collect();
+    let missing = want.iter().filter(|k| !seen.contains(**k)).count();
+    let extra = seen.iter().filter(|k| !want.contains(**k)).count();
+    match (missing, duplicates, extra) {
+        (0, 0, 0) => "exact".to_owned(),
+        _ => format!("MISMATCH: {missing} missing, {duplicates} twice, {extra} unexpected"),
+    }
+}
+
+pub async fn run(args: DemoArgs) -> ExitCode {
+    let faults = match faults::parse(&args.faults) {
+        Ok(f) => f,
+        Err(message) => return fail(2, &message),
+    };
+    let config = SandboxConfig {
+        records: args.records,
+        ..SandboxConfig::default()
+    };
+    let sandbox = match Sandbox::start(config).await {
+        Ok(s) => s,
+        Err(e) => return fail(1, &format!("cannot start the sandbox on 127.0.0.1: {e}")),
+    };
+    // An empty page means "the end" in waiqin's and tanma's paging, by their documentation:
+    // throttled empty pages are a weiban (and wshoto) failure mode, so only they get it.
+    for vendor in [
+        Vendor::Wshoto,
+        Vendor::Weiban,
+        Vendor::Waiqin,
+        Vendor::Tanma,
+    ] {
+        let mut f = faults;
+        if matches!(vendor, Vendor::Waiqin | Vendor::Tanma) {
+            f.empty_page_every = None;
+        }
+        sandbox.set_vendor_faults(vendor, f);
+    }
+    if let Some(dir) = &args.out
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        return fail(2, &format!("cannot create {}: {e}", dir.display()));
+    }
+    println!(
+        "scrm demo: sandbox on {} with {} records per operation, faults: {}",
+        sandbox.base_url(),
+        args.records,
+        args.faults
+    );
+    let tuning = Tuning {
+        rps: args.tuning.rps.or(Some(50.0)),
+        ..args.tuning.clone()
+    };
+    let mut rows = Vec::new();
+    let mut failed = false;
+    for op in Op::ALL {
+        let env = env_for(&sandbox, op.vendor());
+        let request = match op.request(&params(op), tuning.page_size) {
+            Ok(r) => r,
+            Err(e) => return fail(2, &e.0),
+        };
+        let out: Option<Box<dyn Write + Send>> = match &args.out {
+            None => None,
+            Some(dir) => {
+                let path = dir.join(format!("{}-{}.jsonl", op.vendor().as_str(), op.name()));
+                match File::create(&path) {
+                    Ok(f) => Some(Box::new(BufWriter::new(f))),
+                    Err(e) => return fail(2, &format!("cannot create {}: {e}", path.display())),
+                }
+            }
+        };
+        let mut sink = Sink::keys(out, op.key_field());
+        let mut progress = Progress::new(false);
+        let job = Job {
+            op,
+            env: &env,
+            request,
+            tuning: &tuning,
+            pages: PageOptions::default().empty_page_backoff(Duration::from_millis(100)),
+        };
+        let expected = sandbox.dataset().expected_keys(&query(op));
+        let (summary, verdict) = match crate::ops::run(job, &mut sink, &mut progress).await {
+            Ok(summary) => (summary, check(&expected, &sink.take_keys())),
+            Err(ExportError::Usage(e)) => return fail(2, &e.0),
+            Err(ExportError::Failed(failure, summary)) => {
+                let message = explain(op, &failure, &summary);
+                (summary, format!("FAILED: {message}"))
+            }
+        };
+        failed |= verdict != "exact";
+        rows.push(Row {
+            op,
+            summary,
+            expected: expected.len(),
+            verdict,
+        });
+    }
+    print_table(&rows);
+    let stats = sandbox.stats();
+    let injected: u64 = [&stats.wshoto, &stats.weiban, &stats.waiqin, &stats.tanma]
+        .iter()
+        .map(|v| {
+            let f = &v.faults;
+            f.server_errors + f.dropped + f.empty_pages + f.tokens_invalidated
+        })
+        .sum();
+    println!("\nfaults injected by the sandbox: {injected}; every one was absorbed by a retry");
+    sandbox.shutdown().await;
+    if failed {
+        return fail(1, "the demo found a mismatch (see the table)");
+    }
+    ExitCode::SUCCESS
+}
+
+fn print_table(rows: &[Row]) {
+    println!("\n| operation | records | expected | pages | requests | retries | elapsed | check |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---|");
+    for r in rows {
+        println!(
+            "| {} {} | {} | {} | {} | {} | {} | {:.2} s | {} |",
+            r.op.vendor().as_str(),
+            r.op.name(),
+            r.summary.records,
+            r.expected,
+            r.summary.pages,
+            r.summary.requests,
+            r.summary.retries,
+            r.summary.elapsed.as_secs_f64(),
+            r.verdict
+        );
+    }
+}

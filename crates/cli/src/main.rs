@@ -1,0 +1,188 @@
+//! `scrm`: export WeCom/SCRM/CRM data from wshoto, weiban, waiqin and tanma as JSON lines, serve
+//! the vendor sandbox, or run a demo of both. `scrm --help` for usage.
+
+mod args;
+mod demo;
+mod env;
+mod faults;
+mod ops;
+mod output;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use scrm_core::ErrorKind;
+
+use crate::args::{Cli, Command, ExportArgs, SandboxArgs};
+use crate::env::{UsageError, VendorEnv};
+use crate::ops::{ExportError, Job, Op};
+use crate::output::{Failure, Progress, Sink, Summary};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(1, &format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(async {
+        match cli.command {
+            Command::Export(args) => export(args).await,
+            Command::Sandbox(args) => sandbox(args).await,
+            Command::Demo(args) => demo::run(args).await,
+        }
+    })
+}
+
+/// Logs on stderr, filtered by `RUST_LOG` (`warn` when unset).
+fn init_tracing() {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => match spec.parse::<Targets>() {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("scrm: ignoring RUST_LOG={spec:?}: {e}");
+                Targets::new().with_default(LevelFilter::WARN)
+            }
+        },
+        _ => Targets::new().with_default(LevelFilter::WARN),
+    };
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(false)
+                .with_target(true),
+        )
+        .with(filter)
+        .try_init();
+}
+
+pub(crate) fn fail(code: u8, message: &str) -> ExitCode {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "scrm: {message}");
+    ExitCode::from(code)
+}
+
+/// The one-line message of a failed export: what failed and what to do.
+pub(crate) fn explain(op: Op, failure: &Failure, summary: &Summary) -> String {
+    let vendor = op.vendor();
+    let done = if summary.records > 0 {
+        format!(
+            " after {} records ({} pages) were written",
+            summary.records, summary.pages
+        )
+    } else {
+        String::new()
+    };
+    match failure {
+        Failure::Output(e) => format!("cannot write the records{done}: {e}"),
+        Failure::Vendor(e) => {
+            let [id, secret] = vendor.credential_vars();
+            let advice = match e.kind() {
+                ErrorKind::AuthRejected | ErrorKind::AuthExpired => {
+                    format!(" (credentials come from {id} and {secret})")
+                }
+                ErrorKind::Transport | ErrorKind::Config => {
+                    format!(" (the base URL comes from {})", vendor.base_url_var())
+                }
+                ErrorKind::Throttled => " (try a lower --rps or --concurrency)".to_owned(),
+                ErrorKind::Pagination => {
+                    " (run the export again; lower --rps if the vendor throttles)".to_owned()
+                }
+                _ => String::new(),
+            };
+            format!(
+                "{} {} failed{done}: {e}{advice}",
+                vendor.as_str(),
+                op.name()
+            )
+        }
+    }
+}
+
+async fn export(args: ExportArgs) -> ExitCode {
+    let prepared = (|| -> Result<(Op, VendorEnv, serde_json::Value), UsageError> {
+        let op = Op::parse(args.vendor, &args.operation)?;
+        let request = op.request(&args.params, args.tuning.page_size)?;
+        let env = VendorEnv::from_env(args.vendor)?;
+        Ok((op, env, request))
+    })();
+    let (op, env, request) = match prepared {
+        Ok(p) => p,
+        Err(UsageError(message)) => return fail(2, &message),
+    };
+    let mut sink = Sink::stdout();
+    let mut progress = Progress::new(true);
+    let job = Job {
+        op,
+        env: &env,
+        request,
+        tuning: &args.tuning,
+        pages: scrm_core::PageOptions::default(),
+    };
+    match ops::run(job, &mut sink, &mut progress).await {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(ExportError::Usage(UsageError(message))) => fail(2, &message),
+        Err(ExportError::Failed(failure, summary)) => {
+            // Input the user can fix (a documented limit, the base URL) is a usage error.
+            let usage = matches!(&failure, Failure::Vendor(e)
+                if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Config));
+            fail(if usage { 2 } else { 1 }, &explain(op, &failure, &summary))
+        }
+    }
+}
+
+async fn sandbox(args: SandboxArgs) -> ExitCode {
+    let faults = match faults::parse(args.faults.as_deref().unwrap_or("none")) {
+        Ok(f) => f,
+        Err(message) => return fail(2, &message),
+    };
+    let config = scrm_sandbox::SandboxConfig {
+        port: args.port,
+        seed: args.seed,
+        records: args.records,
+        faults,
+        ..scrm_sandbox::SandboxConfig::default()
+    };
+    let sandbox = match scrm_sandbox::Sandbox::start(config).await {
+        Ok(s) => s,
+        Err(e) => return fail(1, &format!("cannot listen on 127.0.0.1:{}: {e}", args.port)),
+    };
+    let base = sandbox.base_url();
+    let c = sandbox.credentials().clone();
+    println!(
+        "# scrm sandbox on {base} ({} records per operation); Ctrl-C stops it.",
+        args.records
+    );
+    println!("# These are the sandbox's public test credentials, not secrets.");
+    for (name, value) in [
+        ("SCRM_WSHOTO_BASE_URL", base.as_str()),
+        ("SCRM_WSHOTO_APP_ID", c.wshoto_app_id.as_str()),
+        ("SCRM_WSHOTO_APP_SECRET", c.wshoto_app_secret.as_str()),
+        ("SCRM_WEIBAN_BASE_URL", base.as_str()),
+        ("SCRM_WEIBAN_CORP_ID", c.weiban_corp_id.as_str()),
+        ("SCRM_WEIBAN_SECRET", c.weiban_secret.as_str()),
+        ("SCRM_WAIQIN_BASE_URL", base.as_str()),
+        ("SCRM_WAIQIN_OPENID", c.waiqin_openid.as_str()),
+        ("SCRM_WAIQIN_APPKEY", c.waiqin_appkey.as_str()),
+        ("SCRM_TANMA_BASE_URL", base.as_str()),
+        ("SCRM_TANMA_APP_ID", c.tanma_app_id.as_str()),
+        ("SCRM_TANMA_APP_KEY", c.tanma_app_key.as_str()),
+    ] {
+        println!("export {name}={value}");
+    }
+    let _ = std::io::stdout().flush();
+    sandbox
+        .run_until(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+    ExitCode::SUCCESS
+}

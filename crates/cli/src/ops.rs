@@ -1,0 +1,278 @@
+//! The operations `scrm export` knows: request fields from `--param`, client from the
+//! environment, pages to the sink.
+
+use scrm_core::PageOptions;
+use serde_json::{Map, Value};
+
+use crate::args::{Tuning, VendorName};
+use crate::env::{UsageError, VendorEnv, configure};
+use crate::output::{Failure, Progress, Sink, Summary, drain, write_all};
+
+/// How a documented request field's text is converted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// A JSON number (an integer).
+    Int,
+    /// A JSON string.
+    Str,
+    /// A JSON array of strings, from a comma-separated value.
+    List,
+}
+
+/// The six seed operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    WshotoCollectDetails,
+    WeibanSmartFormUsers,
+    WaiqinTasks,
+    WaiqinTaskTypes,
+    TanmaClues,
+    TanmaCustomerFiles,
+}
+
+impl Op {
+    pub const ALL: [Op; 6] = [
+        Op::WshotoCollectDetails,
+        Op::WeibanSmartFormUsers,
+        Op::WaiqinTasks,
+        Op::WaiqinTaskTypes,
+        Op::TanmaClues,
+        Op::TanmaCustomerFiles,
+    ];
+
+    pub fn vendor(self) -> VendorName {
+        match self {
+            Op::WshotoCollectDetails => VendorName::Wshoto,
+            Op::WeibanSmartFormUsers => VendorName::Weiban,
+            Op::WaiqinTasks | Op::WaiqinTaskTypes => VendorName::Waiqin,
+            Op::TanmaClues | Op::TanmaCustomerFiles => VendorName::Tanma,
+        }
+    }
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::WshotoCollectDetails => "collect-details",
+            Op::WeibanSmartFormUsers => "smart-form-users",
+            Op::WaiqinTasks => "tasks",
+            Op::WaiqinTaskTypes => "task-types",
+            Op::TanmaClues => "clues",
+            Op::TanmaCustomerFiles => "customer-files",
+        }
+    }
+
+    pub fn parse(vendor: VendorName, name: &str) -> Result<Op, UsageError> {
+        Op::ALL
+            .into_iter()
+            .find(|op| op.vendor() == vendor && op.name() == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Op::ALL
+                    .iter()
+                    .filter(|op| op.vendor() == vendor)
+                    .map(|op| op.name())
+                    .collect();
+                UsageError(format!(
+                    "{} has no operation {name:?}; known: {}",
+                    vendor.as_str(),
+                    known.join(", ")
+                ))
+            })
+    }
+
+    /// The documented request fields and how their values convert.
+    fn fields(self) -> &'static [(&'static str, Kind)] {
+        use Kind::*;
+        match self {
+            Op::WshotoCollectDetails => &[
+                ("form_id", Str),
+                ("send_user_id", Str),
+                ("detail_status", Int),
+                ("start_commit_time", Int),
+                ("end_commit_time", Int),
+                ("current_index", Int),
+                ("page_size", Int),
+            ],
+            Op::WeibanSmartFormUsers => &[
+                ("status", Str),
+                ("form_id", Str),
+                ("city", Str),
+                ("start_time", Int),
+                ("end_time", Int),
+                ("limit", Int),
+                ("offset", Int),
+            ],
+            Op::WaiqinTasks => &[
+                ("create_date_from", Str),
+                ("create_date_to", Str),
+                ("modify_date_from", Str),
+                ("modify_date_to", Str),
+                ("page", Str),
+                ("rows", Str),
+            ],
+            Op::WaiqinTaskTypes => &[("type_ids", List)],
+            Op::TanmaClues => &[
+                ("since", Str),
+                ("before", Str),
+                ("size", Int),
+                ("cursor", Str),
+                ("type", Int),
+            ],
+            Op::TanmaCustomerFiles => &[
+                ("userId", Str),
+                ("salesId", Int),
+                ("customerId", Int),
+                ("externalUserId", Str),
+                ("pageSize", Int),
+                ("lastId", Int),
+            ],
+        }
+    }
+
+    /// The field `--page-size` sets, if the operation pages.
+    fn page_size_field(self) -> Option<&'static str> {
+        match self {
+            Op::WshotoCollectDetails => Some("page_size"),
+            Op::WeibanSmartFormUsers => Some("limit"),
+            Op::WaiqinTasks => Some("rows"),
+            Op::WaiqinTaskTypes => None,
+            Op::TanmaClues => Some("size"),
+            Op::TanmaCustomerFiles => Some("pageSize"),
+        }
+    }
+
+    /// The field identifying a record (the demo checks every one arrives exactly once).
+    pub fn key_field(self) -> &'static str {
+        match self {
+            Op::WshotoCollectDetails => "external_userid",
+            Op::WeibanSmartFormUsers => "u_id",
+            Op::WaiqinTasks => "task_id",
+            Op::WaiqinTaskTypes => "type_id",
+            Op::TanmaClues => "customerId",
+            Op::TanmaCustomerFiles => "id",
+        }
+    }
+
+    /// The request as the vendor's JSON object, from `KEY=VALUE` params.
+    pub fn request(self, params: &[String], page_size: Option<u64>) -> Result<Value, UsageError> {
+        let fields = self.fields();
+        let mut object = Map::new();
+        for param in params {
+            let (key, value) = param
+                .split_once('=')
+                .ok_or_else(|| UsageError(format!("--param {param:?} is not KEY=VALUE")))?;
+            let key = key.trim();
+            let Some((name, kind)) = fields.iter().find(|(name, _)| *name == key) else {
+                let known: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+                return Err(UsageError(format!(
+                    "{} {} has no request field {key:?}; documented fields: {}",
+                    self.vendor().as_str(),
+                    self.name(),
+                    known.join(", ")
+                )));
+            };
+            let converted = match kind {
+                Kind::Str => Value::String(value.to_owned()),
+                Kind::Int => value
+                    .trim()
+                    .parse::<i64>()
+                    .map(Value::from)
+                    .or_else(|_| value.trim().parse::<u64>().map(Value::from))
+                    .map_err(|_| {
+                        UsageError(format!("--param {name}: {value:?} is not an integer"))
+                    })?,
+                Kind::List => Value::Array(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| Value::String(s.to_owned()))
+                        .collect(),
+                ),
+            };
+            object.insert((*name).to_owned(), converted);
+        }
+        if let (Some(size), Some(field)) = (page_size, self.page_size_field()) {
+            let kind = fields.iter().find(|(n, _)| *n == field).map(|(_, k)| *k);
+            let value = match kind {
+                Some(Kind::Str) => Value::String(size.to_string()),
+                _ => Value::from(size),
+            };
+            object.entry(field.to_owned()).or_insert(value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+fn typed<T: serde::de::DeserializeOwned>(op: Op, request: Value) -> Result<T, UsageError> {
+    serde_json::from_value(request).map_err(|e| {
+        UsageError(format!(
+            "invalid request for {} {}: {e}",
+            op.vendor().as_str(),
+            op.name()
+        ))
+    })
+}
+
+/// Everything an export needs.
+pub struct Job<'a> {
+    pub op: Op,
+    pub env: &'a VendorEnv,
+    pub request: Value,
+    pub tuning: &'a Tuning,
+    pub pages: PageOptions,
+}
+
+/// Why an export could not run or did not finish.
+pub enum ExportError {
+    Usage(UsageError),
+    Failed(Failure, Summary),
+}
+
+impl From<UsageError> for ExportError {
+    fn from(e: UsageError) -> Self {
+        ExportError::Usage(e)
+    }
+}
+
+fn built<T>(r: Result<T, scrm_core::Error>) -> Result<T, ExportError> {
+    r.map_err(|e| ExportError::Failed(Failure::Vendor(e), Summary::default()))
+}
+
+/// Runs one export into `sink`.
+pub async fn run(
+    job: Job<'_>,
+    sink: &mut Sink,
+    progress: &mut Progress,
+) -> Result<Summary, ExportError> {
+    let Job {
+        op,
+        env,
+        request,
+        tuning,
+        pages,
+    } = job;
+    let base = env.base_url.as_deref();
+    let failed = |(f, s)| ExportError::Failed(f, s);
+    match op {
+        Op::WshotoCollectDetails => {
+            use scrm_wshoto::{WshotoClient, ops::CollectDetailPage};
+            let builder = WshotoClient::builder()
+                .app_id(env.id.clone())
+                .app_secret(env.secret.clone());
+            let client = built(configure(builder, base, tuning, pages.clone()).build())?;
+            let request: CollectDetailPage = typed(op, request)?;
+            let stats = || client.core().stats();
+            drain(client.collect_detail_pages(request), sink, progress, stats)
+                .await
+                .map_err(failed)
+        }
+        _ => {
+            let _ = write_all::<Value>(&[], sink);
+            Err(ExportError::Usage(UsageError(format!(
+                "{} {} is not available in this build",
+                op.vendor().as_str(),
+                op.name()
+            ))))
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Records out as JSON lines on stdout; progress on stderr when it is a terminal.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use futures::{Stream, StreamExt};
+use scrm_core::{ClientStats, Page, Paged};
+use serde::Serialize;
+
+/// Where records go: JSON lines to a writer, and/or their keys collected (the demo's check).
+pub struct Sink {
+    out: Option<Box<dyn Write + Send>>,
+    keys: Option<(&'static str, Vec<String>)>,
+}
+
+impl Sink {
+    /// JSON lines on stdout.
+    pub fn stdout() -> Self {
+        Sink {
+            out: Some(Box::new(BufWriter::with_capacity(1 << 16, io::stdout()))),
+            keys: None,
+        }
+    }
+
+    /// JSON lines into `out` (or nowhere), collecting the value of field `key` of every record.
+    pub fn keys(out: Option<Box<dyn Write + Send>>, key: &'static str) -> Self {
+        Sink {
+            out,
+            keys: Some((key, Vec::new())),
+        }
+    }
+
+    /// The keys collected.
+    pub fn take_keys(&mut self) -> Vec<String> {
+        self.keys
+            .as_mut()
+            .map(|(_, k)| std::mem::take(k))
+            .unwrap_or_default()
+    }
+
+    fn write<T: Serialize>(&mut self, item: &T) -> io::Result<()> {
+        if let Some(out) = &mut self.out {
+            serde_json::to_writer(&mut *out, item).map_err(io::Error::other)?;
+            out.write_all(b"\n")?;
+        }
+        if let Some((field, keys)) = &mut self.keys {
+            let value = serde_json::to_value(item).map_err(io::Error::other)?;
+            keys.push(match &value[*field] {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.out {
+            Some(out) => out.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// What an export did.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub records: u64,
+    pub pages: u64,
+    pub requests: u64,
+    pub retries: u64,
+    pub throttled: u64,
+    pub elapsed: Duration,
+}
+
+/// Why an export stopped early.
+pub enum Failure {
+    Vendor(scrm_core::Error),
+    Output(io::Error),
+}
+
+/// A progress line on stderr, only when stderr is a terminal.
+pub struct Progress {
+    enabled: bool,
+    started: Instant,
+    last: Option<Instant>,
+}
+
+impl Progress {
+    pub fn new(enabled: bool) -> Self {
+        Progress {
+            enabled: enabled && io::stderr().is_terminal(),
+            started: Instant::now(),
+            last: None,
+        }
+    }
+
+    fn update(&mut self, records: u64, pages: u64, stats: ClientStats, done: bool) {
+        if !self.enabled {
+            return;
+        }
+        let now = Instant::now();
+        if !done
+            && self
+                .last
+                .is_some_and(|t| now - t < Duration::from_millis(100))
+        {
+            return;
+        }
+        self.last = Some(now);
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        let mut err = io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r\x1b[2K{records} records · {pages} pages · {:.0} records/s · {} retries",
+            records as f64 / secs,
+            stats.retries
+        );
+        if done {
+            let _ = writeln!(err);
+        }
+        let _ = err.flush();
+    }
+}
+
+/// Writes every record of every page, flushing after each page.
+pub async fn drain<Op, S>(
+    pages: S,
+    sink: &mut Sink,
+    progress: &mut Progress,
+    stats: impl Fn() -> ClientStats,
+) -> Result<Summary, (Failure, Summary)>
+where
+    Op: Paged,
+    Op::Item: Serialize,
+    S: Stream<Item = Result<Page<Op>, scrm_core::Error>>,
+{
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    let mut pages = std::pin::pin!(pages);
+    let finish = |mut s: Summary, stats: ClientStats| {
+        s.requests = stats.requests;
+        s.retries = stats.retries;
+        s.throttled = stats.throttled;
+        s.elapsed = started.elapsed();
+        s
+    };
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => {
+                progress.update(summary.records, summary.pages, stats(), true);
+                let _ = sink.flush();
+                return Err((Failure::Vendor(e), finish(summary, stats())));
+            }
+        };
+        for item in &page.items {
+            if let Err(e) = sink.write(item) {
+                return Err((Failure::Output(e), finish(summary, stats())));
+            }
+        }
+        if let Err(e) = sink.flush() {
+            return Err((Failure::Output(e), finish(summary, stats())));
+        }
+        summary.records += page.items.len() as u64;
+        summary.pages += 1;
+        progress.update(summary.records, summary.pages, stats(), false);
+    }
+    progress.update(summary.records, summary.pages, stats(), true);
+    Ok(finish(summary, stats()))
+}
+
+/// Writes a list that does not page.
+pub fn write_all<T: Serialize>(items: &[T], sink: &mut Sink) -> Result<u64, Failure> {
+    for item in items {
+        sink.write(item).map_err(Failure::Output)?;
+    }
+    sink.flush().map_err(Failure::Output)?;
+    Ok(items.len() as u64)
+}
