@@ -1,0 +1,158 @@
+//! The tanma client and its builder.
+
+use std::sync::Arc;
+
+use scrm_core::{ClientOptions, Configure, Error, ErrorKind, RateLimit, Secret};
+
+use crate::auth::TanmaSigner;
+use crate::envelope::Tanma;
+
+/// The default base URL: `https://account.tanmarket.cn/apiServer`.
+///
+/// The base URL is everything before the documented path `/api/v3/…`, so a call goes to
+/// `https://account.tanmarket.cn/apiServer/api/v3/clue/list-by-create-time-asc`.
+pub const DEFAULT_BASE_URL: &str = "https://account.tanmarket.cn/apiServer";
+
+/// The other host seen in working clients: `https://api.tanmarket.cn:20066`.
+///
+/// Those clients write it as `https://api.tanmarket.cn:20066/api` followed by `/v3/…`; with this
+/// crate's convention (base URL = everything before `/api/v3/…`) the same URLs come out as
+/// `https://api.tanmarket.cn:20066` + `/api/v3/…`. Do not add `/api` to it.
+pub const ALTERNATE_BASE_URL: &str = "https://api.tanmarket.cn:20066";
+
+/// Default request rate per credential: 5 requests per second (tanma publishes no limit; this
+/// is deliberately conservative).
+pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 5.0;
+
+/// Default number of requests in flight at once per credential.
+pub const DEFAULT_MAX_CONCURRENT: usize = 4;
+
+/// A tanma (探马SCRM) client: one `appId`/`appKey`, one rate limiter.
+///
+/// Cheap to clone; clones share the connection pool and the rate limiter, so clone it rather
+/// than building a second client for the same credential.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), scrm_tanma::Error> {
+/// use scrm_tanma::{Configure, TanmaClient};
+/// let client = TanmaClient::builder()
+///     .app_id("wwEXAMPLE_corp_AbCdEf")
+///     .app_key(std::env::var("TANMA_APP_KEY").unwrap_or_default())
+///     .base_url(scrm_tanma::ALTERNATE_BASE_URL) // optional
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct TanmaClient {
+    core: scrm_core::Client<Tanma>,
+}
+
+impl TanmaClient {
+    /// A builder with the defaults: [`DEFAULT_BASE_URL`], [`DEFAULT_REQUESTS_PER_SECOND`],
+    /// [`DEFAULT_MAX_CONCURRENT`], 3 attempts per call.
+    pub fn builder() -> TanmaClientBuilder {
+        TanmaClientBuilder::new()
+    }
+
+    /// The generic client underneath, for operations called by hand
+    /// (`client.core().call(&request)` for one page) and for page streams with explicit
+    /// [`PageOptions`](crate::PageOptions) (`client.core().pages_with(request, options)`).
+    pub fn core(&self) -> &scrm_core::Client<Tanma> {
+        &self.core
+    }
+}
+
+/// Builder of [`TanmaClient`]. The settings shared by every vendor (base URL, retries, rate
+/// limit, timeouts, transport, clock, page options) come from [`Configure`].
+///
+/// `Debug` never prints the app key.
+///
+/// ```
+/// use scrm_tanma::{Configure, ErrorKind, TanmaClient};
+/// let e = TanmaClient::builder().app_id("wwEXAMPLE").build().unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::Config);
+/// let builder = TanmaClient::builder().app_id("wwEXAMPLE").app_key("secret-key");
+/// assert!(!format!("{builder:?}").contains("secret-key"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct TanmaClientBuilder {
+    options: ClientOptions,
+    app_id: Option<String>,
+    app_key: Option<Secret>,
+    send_app_key_header: bool,
+}
+
+impl Default for TanmaClientBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TanmaClientBuilder {
+    /// A builder with the defaults (see [`TanmaClient::builder`]).
+    pub fn new() -> Self {
+        TanmaClientBuilder {
+            options: ClientOptions::new(
+                DEFAULT_BASE_URL,
+                RateLimit::new(DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT),
+            ),
+            app_id: None,
+            app_key: None,
+            send_app_key_header: false,
+        }
+    }
+
+    /// The application's `appId` (required). Sent in the `appId` header.
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// The application's `appKey` (required): the signing secret. Not sent unless
+    /// [`send_app_key_header`](Self::send_app_key_header) is turned on.
+    pub fn app_key(mut self, app_key: impl Into<Secret>) -> Self {
+        self.app_key = Some(app_key.into());
+        self
+    }
+
+    /// Also send the `appKey` header, as the vendor's page lists (default: off).
+    ///
+    /// Working clients do not send it, and sending it weakens the signature: anyone who sees
+    /// one request (a proxy, an access log, a packet capture) can then sign any request.
+    /// Turn it on only for a tenant whose gateway demonstrably requires it.
+    pub fn send_app_key_header(mut self, send: bool) -> Self {
+        self.send_app_key_header = send;
+        self
+    }
+
+    /// Builds the client. Fails with [`ErrorKind::Config`] when the app id or app key is
+    /// missing or empty, when one cannot travel in its header, or when the base URL is invalid.
+    pub fn build(self) -> Result<TanmaClient, Error> {
+        let config = |message: &str| {
+            Error::new(ErrorKind::Config, message).with_vendor(<Tanma as scrm_core::Vendor>::NAME)
+        };
+        let app_id = self
+            .app_id
+            .filter(|id| !id.trim().is_empty())
+            .ok_or_else(|| config("missing app id: set it with TanmaClientBuilder::app_id"))?;
+        let app_key = self
+            .app_key
+            .filter(|key| !key.is_empty())
+            .ok_or_else(|| config("missing app key: set it with TanmaClientBuilder::app_key"))?;
+        let signer = TanmaSigner::new(
+            app_id,
+            app_key,
+            self.send_app_key_header,
+            ClientOptions::clock(&self.options),
+        )
+        .map_err(|e| e.with_vendor(<Tanma as scrm_core::Vendor>::NAME))?;
+        let core = self.options.build(Tanma, Arc::new(signer))?;
+        Ok(TanmaClient { core })
+    }
+}
+
+impl Configure for TanmaClientBuilder {
+    fn options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
+    }
+}
