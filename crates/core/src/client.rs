@@ -514,14 +514,18 @@ impl<V: Vendor> Client<V> {
             transport: inner.transport.as_ref(),
             attempt,
         };
+        // Wait for the rate limiter first, then sign: a signature or token must be fresh when
+        // it leaves, not when the request joined the queue.
+        let permit = inner.limiter.acquire().await;
         let receipt = match inner.signer.sign(&mut request, &cx).await {
             Ok(r) => r,
             Err(e) => return (Err((e, None)), None),
         };
         let response = {
-            let _permit = inner.limiter.acquire().await;
             inner.counters.requests.fetch_add(1, Ordering::Relaxed);
-            inner.transport.send(request).await
+            let response = inner.transport.send(request).await;
+            drop(permit);
+            response
         };
         let result = match response {
             Err(e) => Err(Error::transport(e)),

@@ -50,6 +50,11 @@ impl<'a> MakeWriter<'a> for SharedBuf {
 pub struct LogCapture {
     buf: SharedBuf,
     _guard: DefaultGuard,
+    // Keeps a second dispatcher registered while capturing: tracing caches per callsite whether
+    // anyone is interested, decided by whichever thread hits it first; with more than one
+    // dispatcher alive every event asks the current thread's one, so parallel tests cannot
+    // disable this thread's capture.
+    _second: tracing::Dispatch,
 }
 
 impl LogCapture {
@@ -62,8 +67,14 @@ impl LogCapture {
             .with_ansi(false)
             .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
             .finish();
+        let second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
         let guard = tracing::subscriber::set_default(subscriber);
-        Self { buf, _guard: guard }
+        tracing::callsite::rebuild_interest_cache();
+        Self {
+            buf,
+            _guard: guard,
+            _second: second,
+        }
     }
 
     /// Everything captured so far (lossily decoded as UTF-8).

@@ -337,3 +337,59 @@ async fn an_unexpected_success_shape_is_a_decode_error_naming_the_field() {
     assert!(e.to_string().contains("data[1]"), "{e}");
     assert_eq!(t.calls(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn requests_are_signed_after_waiting_for_the_rate_limiter_not_before() {
+    use std::sync::{Arc, Mutex};
+    use tokio::time::Instant;
+
+    struct Stamp(Instant);
+    #[scrm_core::async_trait]
+    impl scrm_core::Signer for Stamp {
+        async fn sign(
+            &self,
+            req: &mut scrm_core::HttpRequest,
+            _cx: &scrm_core::SignContext<'_>,
+        ) -> Result<scrm_core::SignReceipt, Error> {
+            let ms = self.0.elapsed().as_millis().to_string();
+            req.headers.insert("x-signed-at", ms.parse().unwrap());
+            Ok(scrm_core::SignReceipt::default())
+        }
+    }
+    struct Clocked(Instant, Mutex<Vec<(String, u128)>>);
+    #[scrm_core::async_trait]
+    impl scrm_core::Transport for Clocked {
+        async fn send(
+            &self,
+            req: scrm_core::HttpRequest,
+        ) -> Result<scrm_core::HttpResponse, TransportError> {
+            let signed = req.headers["x-signed-at"].to_str().unwrap().to_owned();
+            self.1
+                .lock()
+                .unwrap()
+                .push((signed, self.0.elapsed().as_millis()));
+            Ok(scrm_core::HttpResponse {
+                status: scrm_core::StatusCode::OK,
+                headers: scrm_core::HeaderMap::new(),
+                body: r#"{"code":0,"data":1}"#.into(),
+            })
+        }
+    }
+    let t0 = Instant::now();
+    let transport = Arc::new(Clocked(t0, Mutex::new(Vec::new())));
+    let c =
+        scrm_core::ClientOptions::new("https://demo.invalid", scrm_core::RateLimit::new(2.0, 8))
+            .transport(transport.clone())
+            .build(Demo, Arc::new(Stamp(t0)))
+            .unwrap();
+    let calls = (0..4).map(|_| c.call(&Get { q: 1 }));
+    for r in futures::future::join_all(calls).await {
+        r.unwrap();
+    }
+    let sent = transport.1.lock().unwrap().clone();
+    let times: Vec<u128> = sent.iter().map(|(_, at)| *at).collect();
+    assert_eq!(times, [0, 500, 1000, 1500], "spaced at 2 requests/s");
+    for (signed, at) in sent {
+        assert_eq!(signed, at.to_string(), "signed when sent, not when queued");
+    }
+}
