@@ -1,0 +1,232 @@
+//! The waiqin client and its builder.
+
+use std::fmt;
+use std::sync::Arc;
+
+use scrm_core::{
+    ClientOptions, Configure, Error, ErrorKind, RateLimit, RequestIds, Secret, Vendor,
+};
+
+use crate::auth::{UuidIds, WaiqinSigner};
+use crate::envelope::Waiqin;
+
+/// The default base URL. Tenants on other clouds have their own host: set it with
+/// [`Configure::base_url`].
+pub const DEFAULT_BASE_URL: &str = "https://openapi.waiqin365.com";
+
+/// Default client-side limit: request starts per second per account. waiqin publishes no
+/// limit; this is deliberately conservative.
+pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 5.0;
+
+/// Default client-side limit: requests in flight at once per account.
+pub const DEFAULT_MAX_CONCURRENT: usize = 4;
+
+/// A waiqin (外勤365 / 勤策) client for one account (`openid` + `appkey`).
+///
+/// Cheap to clone (clones share the connection pool, rate limiter and settings); `Send + Sync`.
+/// Build one per account and clone it rather than building another: the rate limit is per
+/// client.
+///
+/// ```
+/// use scrm_waiqin::{Configure, WaiqinClient};
+/// let client = WaiqinClient::builder()
+///     .openid("5465103569540931532")
+///     .appkey("BFCO0PAgIUgd50c0l6")
+///     .build()?;
+/// assert!(!format!("{client:?}").contains("BFCO0PAgIUgd50c0l6"));
+/// # Ok::<(), scrm_waiqin::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct WaiqinClient {
+    core: scrm_core::Client<Waiqin>,
+    openid: Arc<str>,
+}
+
+impl WaiqinClient {
+    /// A builder with the defaults: [`DEFAULT_BASE_URL`], [`DEFAULT_REQUESTS_PER_SECOND`],
+    /// [`DEFAULT_MAX_CONCURRENT`], 3 attempts per call, UUID v4 `msg_id`s.
+    pub fn builder() -> WaiqinClientBuilder {
+        WaiqinClientBuilder {
+            options: ClientOptions::new(
+                DEFAULT_BASE_URL,
+                RateLimit::new(DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT),
+            ),
+            openid: None,
+            appkey: None,
+            request_ids: None,
+        }
+    }
+
+    /// The generic client underneath, for operations added outside this crate
+    /// (`client.core().call(&op)`, `pages`, `items`).
+    pub fn core(&self) -> &scrm_core::Client<Waiqin> {
+        &self.core
+    }
+
+    /// The account's openid.
+    pub fn openid(&self) -> &str {
+        &self.openid
+    }
+}
+
+impl fmt::Debug for WaiqinClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaiqinClient")
+            .field("base_url", &self.core.base_url())
+            .field("openid", &self.openid)
+            .field("rate_limit", &self.core.rate_limiter().limit())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builder of [`WaiqinClient`]. `openid` and `appkey` are required; every
+/// [`Configure`] setting (base URL, retries, rate limit, timeouts, transport, clock, page
+/// options) is available. `Debug` redacts the appkey.
+#[must_use = "call .build() to get a client"]
+pub struct WaiqinClientBuilder {
+    options: ClientOptions,
+    openid: Option<String>,
+    appkey: Option<Secret>,
+    request_ids: Option<Arc<dyn RequestIds>>,
+}
+
+impl WaiqinClientBuilder {
+    /// 企业OPENID: the account id waiqin assigned (19 characters).
+    pub fn openid(mut self, openid: impl Into<String>) -> Self {
+        self.openid = Some(openid.into());
+        self
+    }
+
+    /// 企业APPKEY: the signing key waiqin assigned (18 characters). Kept as a [`Secret`]:
+    /// never printed, never sent (only its digest is).
+    pub fn appkey(mut self, appkey: impl Into<Secret>) -> Self {
+        self.appkey = Some(appkey.into());
+        self
+    }
+
+    /// Where each request's `msg_id` comes from (default [`UuidIds`]: a UUID v4 per attempt).
+    /// Ids must never repeat; [`FixedIds`](scrm_core::FixedIds) makes tests deterministic.
+    pub fn request_ids(mut self, ids: Arc<dyn RequestIds>) -> Self {
+        self.request_ids = Some(ids);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`] when `openid` or `appkey` is missing or blank, or the base URL is
+    /// invalid (plain `http://` is accepted only for loopback hosts unless
+    /// [`Configure::allow_insecure_http`]).
+    pub fn build(self) -> Result<WaiqinClient, Error> {
+        let missing = |what: &str| {
+            Error::new(
+                ErrorKind::Config,
+                format!("{what} is required: set it with WaiqinClient::builder().{what}(…)"),
+            )
+            .with_vendor(Waiqin::NAME)
+        };
+        let openid = self
+            .openid
+            .filter(|o| !o.trim().is_empty())
+            .ok_or_else(|| missing("openid"))?;
+        let appkey = self
+            .appkey
+            .filter(|k| !k.expose().trim().is_empty())
+            .ok_or_else(|| missing("appkey"))?;
+        let ids = self.request_ids.unwrap_or_else(|| Arc::new(UuidIds));
+        // `ClientOptions::clock(&self)` (the getter), not `Configure::clock` (the setter).
+        let clock = ClientOptions::clock(&self.options);
+        let signer = WaiqinSigner::new(openid.clone(), appkey, clock, ids);
+        let core = self.options.build(Waiqin, Arc::new(signer))?;
+        Ok(WaiqinClient {
+            core,
+            openid: openid.into(),
+        })
+    }
+}
+
+impl Configure for WaiqinClientBuilder {
+    fn options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
+    }
+}
+
+impl fmt::Debug for WaiqinClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaiqinClientBuilder")
+            .field("options", &self.options)
+            .field("openid", &self.openid)
+            .field("appkey", &self.appkey)
+            .field(
+                "request_ids",
+                &if self.request_ids.is_some() {
+                    "custom"
+                } else {
+                    "uuid v4"
+                },
+            )
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn credentials_are_required() {
+        let e = WaiqinClient::builder().appkey("k").build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.to_string().contains("openid is required"), "{e}");
+        let e = WaiqinClient::builder().openid("1").build().unwrap_err();
+        assert!(e.to_string().contains("appkey is required"), "{e}");
+        let e = WaiqinClient::builder()
+            .openid(" ")
+            .appkey("k")
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("openid"), "{e}");
+        let e = WaiqinClient::builder()
+            .openid("1")
+            .appkey("")
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("appkey"), "{e}");
+    }
+
+    #[test]
+    fn defaults() {
+        let client = WaiqinClient::builder()
+            .openid("1")
+            .appkey("k")
+            .build()
+            .unwrap();
+        assert_eq!(client.core().base_url(), DEFAULT_BASE_URL);
+        assert_eq!(
+            client.core().rate_limiter().limit(),
+            RateLimit::new(DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT)
+        );
+        assert_eq!(client.core().retry_policy().get_max_attempts(), 3);
+        assert_eq!(client.openid(), "1");
+    }
+
+    #[test]
+    fn base_url_is_configurable_and_checked() {
+        let client = WaiqinClient::builder()
+            .openid("1")
+            .appkey("k")
+            .base_url("https://tenant.example.com/")
+            .build()
+            .unwrap();
+        assert_eq!(client.core().base_url(), "https://tenant.example.com");
+        let e = WaiqinClient::builder()
+            .openid("1")
+            .appkey("k")
+            .base_url("http://tenant.example.com")
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+    }
+}

@@ -1,0 +1,188 @@
+//! Helpers shared by the integration tests.
+
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use httpmock::{HttpMockRequest, HttpMockResponse};
+use md5::{Digest, Md5};
+use scrm_waiqin::scrm_core::{
+    HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind, async_trait,
+};
+use scrm_waiqin::{Clock, Configure, RetryPolicy, WaiqinClient, WaiqinClientBuilder};
+use serde_json::{Value, json};
+
+/// The vendor's example account.
+pub const OPENID: &str = "5465103569540931532";
+pub const APPKEY: &str = "BFCO0PAgIUgd50c0l6";
+/// 2024-02-29T23:59:59Z, which is 2024-03-01 07:59:59 in China.
+pub const T0: u64 = 1_709_251_199;
+pub const T0_CHINA: &str = "20240301075959";
+
+pub const QUERY_TASK: &str = "/api/cusTask/v1/queryTask";
+pub const QUERY_TASK_TYPE: &str = "/api/cusTask/v1/queryTaskType";
+
+pub fn at(unix_secs: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(unix_secs)
+}
+
+/// Fast, deterministic retries for tests.
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(4))
+        .jitter(false)
+}
+
+/// A builder for the example account against `base_url`, no rate limit, fast retries.
+pub fn builder(base_url: &str) -> WaiqinClientBuilder {
+    WaiqinClient::builder()
+        .base_url(base_url)
+        .openid(OPENID)
+        .appkey(APPKEY)
+        .retry_policy(fast_retries())
+        .requests_per_second(0.0)
+}
+
+/// The digest computed here independently of the crate: md5(body|appkey|timestamp).
+pub fn expected_digest(body: &[u8], appkey: &str, timestamp: &str) -> String {
+    let mut md5 = Md5::new();
+    md5.update([body, b"|", appkey.as_bytes(), b"|", timestamp.as_bytes()].concat());
+    md5.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The signed tail of a waiqin request path: `{op path}/{openid}/{timestamp}/{digest}/{msg_id}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    pub op: String,
+    pub openid: String,
+    pub timestamp: String,
+    pub digest: String,
+    pub msg_id: String,
+}
+
+impl Signed {
+    pub fn parse(path: &str) -> Signed {
+        let mut parts = path.rsplitn(5, '/');
+        let msg_id = parts.next().unwrap().to_owned();
+        let digest = parts.next().unwrap().to_owned();
+        let timestamp = parts.next().unwrap().to_owned();
+        let openid = parts.next().unwrap().to_owned();
+        let op = parts.next().unwrap().to_owned();
+        Signed {
+            op,
+            openid,
+            timestamp,
+            digest,
+            msg_id,
+        }
+    }
+
+    /// Asserts the digest is right for `body` and the example appkey.
+    pub fn assert_valid(&self, body: &[u8]) {
+        assert_eq!(self.openid, OPENID);
+        assert_eq!(
+            self.digest,
+            expected_digest(body, APPKEY, &self.timestamp),
+            "digest of {self:?}"
+        );
+    }
+}
+
+/// A clock that moves one second forward every time it is read, from [`T0`].
+#[derive(Debug)]
+pub struct TickingClock(Mutex<SystemTime>);
+
+impl TickingClock {
+    pub fn new() -> Self {
+        TickingClock(Mutex::new(at(T0)))
+    }
+}
+
+impl Clock for TickingClock {
+    fn now(&self) -> SystemTime {
+        let mut t = self.0.lock().unwrap();
+        let now = *t;
+        *t += Duration::from_secs(1);
+        now
+    }
+}
+
+/// A successful waiqin answer carrying `data` JSON-encoded in `response_data`.
+pub fn ok_body(msg_id: &str, data: &Value) -> String {
+    json!({
+        "return_code": "0",
+        "return_msg": "成功",
+        "msg_id": msg_id,
+        "response_data": data.to_string(),
+    })
+    .to_string()
+}
+
+/// A failed waiqin answer.
+pub fn error_body(code: &str, msg: &str, msg_id: &str) -> String {
+    json!({
+        "return_code": code,
+        "return_msg": msg,
+        "msg_id": msg_id,
+        "response_data": "",
+    })
+    .to_string()
+}
+
+pub fn json_response(status: u16, body: String) -> HttpMockResponse {
+    HttpMockResponse::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(body)
+        .build()
+}
+
+/// An httpmock responder answering with `data`, echoing the request's msg_id.
+pub fn echo(data: Value) -> impl Fn(&HttpMockRequest) -> HttpMockResponse + Send + Sync + 'static {
+    move |req| {
+        let signed = Signed::parse(req.uri().path());
+        json_response(200, ok_body(&signed.msg_id, &data))
+    }
+}
+
+/// A minimal task record.
+pub fn task(id: u64) -> Value {
+    json!({
+        "task_id": id.to_string(),
+        "task_status": "0",
+        "status": "1",
+        "create_time": "2024-03-01 08:00",
+    })
+}
+
+/// Task records `ids`.
+pub fn tasks(ids: impl IntoIterator<Item = u64>) -> Value {
+    Value::Array(ids.into_iter().map(task).collect())
+}
+
+/// The ids of decoded tasks.
+pub fn ids(tasks: &[scrm_waiqin::Task]) -> Vec<String> {
+    tasks.iter().map(|t| t.task_id.to_string()).collect()
+}
+
+/// A transport that never answers (for tests that sign without sending).
+pub struct NoTransport;
+
+#[async_trait]
+impl Transport for NoTransport {
+    async fn send(&self, _: HttpRequest) -> Result<HttpResponse, TransportError> {
+        Err(TransportError::new(
+            TransportErrorKind::Other,
+            "not connected",
+            false,
+        ))
+    }
+}
+
+/// A loopback URL on which nothing listens (connection refused).
+pub fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
