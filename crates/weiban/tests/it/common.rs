@@ -1,0 +1,179 @@
+//! Shared helpers: fast client settings, response bodies, small in-process transports.
+
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use scrm_testkit::{RecordedRequest, Reply};
+use scrm_weiban::scrm_core::{
+    HeaderMap, HttpRequest, HttpResponse, ReqwestTransport, StatusCode, TransportError, async_trait,
+};
+use scrm_weiban::{
+    Configure, FormUserStatus, PageOptions, RetryPolicy, SmartFormUserList, Transport,
+    WeibanClientBuilder,
+};
+
+pub const CORP_ID: &str = "1234567890123456789";
+pub const SECRET: &str = "test-secret-value";
+pub const TOKEN_PATH: &str = "/open-api/access_token/get";
+pub const LIST_PATH: &str = "/open-api/smart_form/form/user/list";
+/// The key under which the client stores its token.
+pub const STORE_KEY: &str = "weiban:1234567890123456789";
+
+/// Retries after 1 ms, no jitter.
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(5))
+        .jitter(false)
+}
+
+/// Empty pages re-requested after 1 ms.
+pub fn fast_pages() -> PageOptions {
+    PageOptions::default().empty_page_backoff(Duration::from_millis(1))
+}
+
+/// A client builder for `base` with test credentials, fast retries, no rate limit.
+pub fn builder(base: &str) -> WeibanClientBuilder {
+    scrm_weiban::WeibanClient::builder()
+        .corp_id(CORP_ID)
+        .secret(SECRET)
+        .base_url(base)
+        .retry_policy(fast_retries())
+        .page_options(fast_pages())
+        .requests_per_second(0.0)
+        .max_concurrent(8)
+}
+
+pub fn submitted() -> SmartFormUserList {
+    SmartFormUserList::new(FormUserStatus::Submit)
+}
+
+pub fn token_body(token: &str) -> String {
+    format!(r#"{{"errcode":0,"errmsg":"ok","access_token":"{token}","expires_in":7200}}"#)
+}
+
+pub fn token_reply(token: &str) -> Reply {
+    Reply::json(200, token_body(token))
+}
+
+pub fn record(i: u64) -> String {
+    format!(
+        r#"{{"user_city":"武汉市","status":"submit","user_name":"user {i}","form_id":842,"unionid":"un-{i}","external_user_id":"wm{i}","u_id":{i},"avatar":"https://example.com/{i}.png","submit_at":{},"form_name":"表单"}}"#,
+        1_619_000_000 + i
+    )
+}
+
+/// A page holding records `range` of an export of `total`.
+pub fn page_body(range: Range<u64>, total: u64) -> String {
+    let records: Vec<String> = range.map(record).collect();
+    format!(
+        r#"{{"errcode":0,"errmsg":"ok","result":[{}],"total":{total}}}"#,
+        records.join(",")
+    )
+}
+
+pub fn page(range: Range<u64>, total: u64) -> Reply {
+    Reply::json(200, page_body(range, total))
+}
+
+pub fn error_body(code: i64, msg: &str) -> String {
+    format!(r#"{{"errcode":{code},"errmsg":"{msg}"}}"#)
+}
+
+pub fn error_reply(code: i64, msg: &str) -> Reply {
+    Reply::json(200, error_body(code, msg))
+}
+
+/// The API (non-token) requests a scripted server received.
+pub fn api_requests(requests: &[RecordedRequest]) -> Vec<&RecordedRequest> {
+    requests.iter().filter(|r| r.path() == LIST_PATH).collect()
+}
+
+/// The `access_token` of each API request.
+pub fn tokens_used(requests: &[RecordedRequest]) -> Vec<String> {
+    api_requests(requests)
+        .iter()
+        .map(|r| r.query_param("access_token").unwrap_or("").to_owned())
+        .collect()
+}
+
+/// The `offset` of each API request.
+pub fn offsets(requests: &[RecordedRequest]) -> Vec<u64> {
+    api_requests(requests)
+        .iter()
+        .map(|r| r.query_param("offset").unwrap().parse().unwrap())
+        .collect()
+}
+
+pub fn u_ids(users: &[scrm_weiban::SmartFormUser]) -> Vec<u64> {
+    users
+        .iter()
+        .map(|u| u.u_id.as_ref().unwrap().as_u64().unwrap())
+        .collect()
+}
+
+pub fn reqwest_transport() -> ReqwestTransport {
+    ReqwestTransport::builder().build().unwrap()
+}
+
+/// (status, headers, body) for a request and its index.
+type Answer =
+    dyn Fn(&HttpRequest, usize) -> (u16, Vec<(&'static str, String)>, String) + Send + Sync;
+
+/// An in-process transport answering with a function of the request (no network; works with
+/// paused tokio time). Records every request.
+#[derive(Clone)]
+pub struct FnTransport {
+    answer: Arc<Answer>,
+    pub seen: Arc<Mutex<Vec<HttpRequest>>>,
+}
+
+impl FnTransport {
+    /// `answer(request, index of the request)` → (status, headers, body).
+    pub fn new(
+        answer: impl Fn(&HttpRequest, usize) -> (u16, Vec<(&'static str, String)>, String)
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        FnTransport {
+            answer: Arc::new(answer),
+            seen: Arc::default(),
+        }
+    }
+
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+#[async_trait]
+impl Transport for FnTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let index = {
+            let mut seen = self.seen.lock().unwrap();
+            seen.push(request.clone());
+            seen.len() - 1
+        };
+        let (status, headers, body) = (self.answer)(&request, index);
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(name, value.parse().unwrap());
+        }
+        Ok(HttpResponse {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: map,
+            body: body.into(),
+        })
+    }
+}
+
+/// The value of query parameter `name` of a request URL.
+pub fn query_value(request: &HttpRequest, name: &str) -> Option<String> {
+    request
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
