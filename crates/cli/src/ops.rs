@@ -266,13 +266,133 @@ pub async fn run(
                 .await
                 .map_err(failed)
         }
-        _ => {
-            let _ = write_all::<Value>(&[], sink);
-            Err(ExportError::Usage(UsageError(format!(
-                "{} {} is not available in this build",
-                op.vendor().as_str(),
-                op.name()
-            ))))
+        Op::WeibanSmartFormUsers => {
+            use scrm_weiban::{SmartFormUserList, WeibanClient};
+            let builder = WeibanClient::builder()
+                .corp_id(env.id.clone())
+                .secret(env.secret.clone());
+            let client = built(configure(builder, base, tuning, pages.clone()).build())?;
+            let request: SmartFormUserList = typed(op, request)?;
+            let stats = || client.core().stats();
+            drain(client.smart_form_user_list_pages(request), sink, progress, stats)
+                .await
+                .map_err(failed)
+        }
+        Op::WaiqinTasks | Op::WaiqinTaskTypes => {
+            use scrm_waiqin::WaiqinClient;
+            let builder = WaiqinClient::builder()
+                .openid(env.id.clone())
+                .appkey(env.secret.clone());
+            let client = built(configure(builder, base, tuning, pages.clone()).build())?;
+            let stats = || client.core().stats();
+            if op == Op::WaiqinTaskTypes {
+                let request = waiqin_task_types(&request)?;
+                let started = std::time::Instant::now();
+                let types = built(client.task_types(&request).await)?;
+                let records = write_all(&types, sink).map_err(|f| {
+                    ExportError::Failed(f, Summary::default())
+                })?;
+                let s = stats();
+                return Ok(Summary {
+                    records,
+                    pages: 1,
+                    requests: s.requests,
+                    retries: s.retries,
+                    throttled: s.throttled,
+                    elapsed: started.elapsed(),
+                });
+            }
+            let request = waiqin_tasks(&request)?;
+            drain(client.task_pages(request), sink, progress, stats)
+                .await
+                .map_err(failed)
+        }
+        Op::TanmaClues | Op::TanmaCustomerFiles => {
+            use scrm_tanma::TanmaClient;
+            let builder = TanmaClient::builder()
+                .app_id(env.id.clone())
+                .app_key(env.secret.clone());
+            let client = built(configure(builder, base, tuning, pages.clone()).build())?;
+            let stats = || client.core().stats();
+            if op == Op::TanmaClues {
+                let request = typed(op, with_clue_window(request))?;
+                drain(client.clues_by_create_time_pages(request), sink, progress, stats)
+                    .await
+                    .map_err(failed)
+            } else {
+                let request = typed(op, request)?;
+                drain(client.customer_files_pages(request), sink, progress, stats)
+                    .await
+                    .map_err(failed)
+            }
         }
     }
+}
+
+fn text<'a>(request: &'a Value, field: &str) -> Option<&'a str> {
+    request.get(field).and_then(Value::as_str)
+}
+
+fn waiqin_tasks(request: &Value) -> Result<scrm_waiqin::QueryTask, UsageError> {
+    use scrm_waiqin::ChinaDate;
+    let date = |field: &str| -> Result<Option<ChinaDate>, UsageError> {
+        text(request, field)
+            .map(|v| ChinaDate::parse(v).map_err(|e| UsageError(format!("--param {field}: {e}"))))
+            .transpose()
+    };
+    let number = |field: &str| -> Result<Option<u64>, UsageError> {
+        text(request, field)
+            .map(|v| {
+                v.trim().parse::<u64>().map_err(|_| {
+                    UsageError(format!("--param {field}: {v:?} is not a whole number"))
+                })
+            })
+            .transpose()
+    };
+    let mut q = scrm_waiqin::QueryTask::new();
+    if let Some(d) = date("create_date_from")? {
+        q = q.create_date_from(d);
+    }
+    if let Some(d) = date("create_date_to")? {
+        q = q.create_date_to(d);
+    }
+    if let Some(d) = date("modify_date_from")? {
+        q = q.modify_date_from(d);
+    }
+    if let Some(d) = date("modify_date_to")? {
+        q = q.modify_date_to(d);
+    }
+    if let Some(page) = number("page")? {
+        q = q.page(page);
+    }
+    if let Some(rows) = number("rows")? {
+        let rows = u32::try_from(rows)
+            .map_err(|_| UsageError(format!("--param rows: {rows} is too large")))?;
+        q = q.rows(rows);
+    }
+    Ok(q)
+}
+
+fn waiqin_task_types(request: &Value) -> Result<scrm_waiqin::QueryTaskType, UsageError> {
+    let ids: Vec<String> = request
+        .get("type_ids")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
+    Ok(scrm_waiqin::QueryTaskType::new().type_ids(ids))
+}
+
+/// tanma's clue list needs a creation-time window: without `since`/`before` the whole history
+/// up to now is exported.
+fn with_clue_window(mut request: Value) -> Value {
+    if let Value::Object(map) = &mut request {
+        map.entry("since")
+            .or_insert_with(|| Value::from("2000-01-01 00:00:00"));
+        if !map.contains_key("before") {
+            let tomorrow = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400);
+            let at = scrm_core::de::ChinaDateTime::new(tomorrow.into());
+            map.insert("before".into(), Value::from(at.as_str()));
+        }
+    }
+    request
 }
