@@ -64,8 +64,8 @@ impl ClientOptions {
         }
     }
 
-    /// The clock (signers and token caches take it from here).
-    pub fn clock(&self) -> Arc<dyn Clock> {
+    /// The clock in effect (signers and token caches take it from here).
+    pub fn current_clock(&self) -> Arc<dyn Clock> {
         self.clock.clone()
     }
 
@@ -93,12 +93,14 @@ impl ClientOptions {
                     .build()?,
             ),
         };
+        let fixed_secrets = signer.secrets();
         Ok(Client {
             inner: Arc::new(Inner {
                 vendor,
                 base_url,
                 transport,
                 signer,
+                fixed_secrets,
                 retry: self.retry,
                 limiter: RateLimiter::new(self.rate_limit),
                 paging: self.paging,
@@ -260,6 +262,8 @@ struct Inner<V> {
     base_url: String,
     transport: Arc<dyn Transport>,
     signer: Arc<dyn Signer>,
+    /// The signer's long-lived secrets, scrubbed from every error.
+    fixed_secrets: Vec<Secret>,
     retry: RetryPolicy,
     limiter: RateLimiter,
     paging: PageOptions,
@@ -519,7 +523,7 @@ impl<V: Vendor> Client<V> {
         let permit = inner.limiter.acquire().await;
         let receipt = match inner.signer.sign(&mut request, &cx).await {
             Ok(r) => r,
-            Err(e) => return (Err((e, None)), None),
+            Err(e) => return (Err((redact(e, &inner.fixed_secrets, &[]), None)), None),
         };
         let response = {
             inner.counters.requests.fetch_add(1, Ordering::Relaxed);
@@ -527,31 +531,30 @@ impl<V: Vendor> Client<V> {
             drop(permit);
             response
         };
-        let result = match response {
-            Err(e) => Err(Error::transport(e)),
-            Ok(resp) => {
-                let status = resp.status.as_u16();
-                let decoded = interpret(&resp, &receipt, decode);
-                return match decoded {
-                    Ok(v) => (Ok(v), Some(status)),
-                    Err(e) => (
-                        Err((redact(e, &receipt.secrets), Some(receipt))),
-                        Some(status),
-                    ),
-                };
-            }
+        let (result, status) = match response {
+            Err(e) => (Err(Error::transport(e)), None),
+            Ok(resp) => (
+                interpret(&resp, &receipt, decode),
+                Some(resp.status.as_u16()),
+            ),
         };
         match result {
-            Ok(v) => (Ok(v), None),
-            Err(e) => (Err((redact(e, &receipt.secrets), Some(receipt))), None),
+            Ok(v) => (Ok(v), status),
+            Err(e) => {
+                let e = redact(e, &inner.fixed_secrets, &receipt.secrets);
+                (Err((e, Some(receipt))), status)
+            }
         }
     }
 }
 
-fn redact(error: Error, secrets: &[Secret]) -> Error {
-    if secrets.is_empty() {
+/// Scrubs every secret the signer knows or used from an error's message and kept body.
+fn redact(error: Error, fixed: &[Secret], used: &[Secret]) -> Error {
+    if fixed.is_empty() && used.is_empty() {
         return error;
     }
+    let secrets: Vec<Secret> = fixed.iter().chain(used).cloned().collect();
+    let secrets = secrets.as_slice();
     let error = error.map_message(|m| scrub(m, secrets));
     match error
         .body()
@@ -564,8 +567,9 @@ fn redact(error: Error, secrets: &[Secret]) -> Error {
     }
 }
 
-fn retry_after(resp: &HttpResponse) -> Option<Duration> {
-    let value = resp.headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+/// The delay a response asks for in `Retry-After` (seconds or an HTTP date), capped at an hour.
+pub fn retry_after(response: &HttpResponse) -> Option<Duration> {
+    let value = response.headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs.min(3600)));
     }
@@ -576,7 +580,47 @@ fn retry_after(resp: &HttpResponse) -> Option<Duration> {
     Some(Duration::from_secs(secs as u64))
 }
 
-/// HTTP-level classification before the vendor's envelope, then the envelope.
+/// The HTTP-level verdict on a response, before any vendor envelope: HTTP 429 is
+/// [`ErrorKind::Throttled`] (with its `Retry-After`); a body that is not JSON (empty, or a
+/// gateway's HTML page) is classified by status — 5xx and 2xx transient, 401/403 credentials,
+/// 404 configuration (the base URL), other 4xx invalid. The error carries the status and the
+/// requested delay but never the body, so token fetchers can use it too.
+///
+/// ```
+/// use scrm_core::{classify_http, ErrorKind, HeaderMap, HttpResponse, StatusCode};
+/// let page = HttpResponse { status: StatusCode::BAD_GATEWAY, headers: HeaderMap::new(), body: "<html>".into() };
+/// assert_eq!(classify_http(&page).unwrap_err().kind(), ErrorKind::Transient);
+/// let json = HttpResponse { status: StatusCode::OK, headers: HeaderMap::new(), body: "{}".into() };
+/// assert!(classify_http(&json).is_ok());
+/// ```
+pub fn classify_http(response: &HttpResponse) -> Result<(), Error> {
+    let status = response.status;
+    let fail = |kind: ErrorKind, message: String| {
+        Err(Error::new(kind, message)
+            .with_status(status.as_u16())
+            .with_retry_after(retry_after(response)))
+    };
+    if status.as_u16() == 429 {
+        return fail(ErrorKind::Throttled, "HTTP 429 Too Many Requests".into());
+    }
+    if looks_like_json(&response.body) {
+        return Ok(());
+    }
+    let what = if response.body.iter().all(u8::is_ascii_whitespace) {
+        "an empty body"
+    } else {
+        "a non-JSON body (likely a gateway's error page)"
+    };
+    let (kind, advice) = match status.as_u16() {
+        401 | 403 => (ErrorKind::AuthRejected, ""),
+        404 => (ErrorKind::Config, "; check the base URL"),
+        400..=499 => (ErrorKind::InvalidRequest, ""),
+        _ => (ErrorKind::Transient, ""),
+    };
+    fail(kind, format!("HTTP {status} with {what}{advice}"))
+}
+
+/// HTTP-level classification, then the vendor's envelope; errors keep the body for debugging.
 fn interpret<T>(
     resp: &HttpResponse,
     receipt: &SignReceipt,
@@ -588,34 +632,19 @@ fn interpret<T>(
             .with_retry_after(retry_after(resp))
             .with_body(resp.body.clone())
     };
-    if status.as_u16() == 429 {
-        return Err(with_http(Error::new(
-            ErrorKind::Throttled,
-            "HTTP 429 Too Many Requests",
-        )));
-    }
-    if !looks_like_json(&resp.body) {
-        let what = if resp.body.iter().all(u8::is_ascii_whitespace) {
-            "an empty body"
-        } else {
-            "a non-JSON body (likely a gateway's error page)"
-        };
-        let (kind, advice) = match status.as_u16() {
-            401 | 403 => (ErrorKind::AuthRejected, ""),
-            404 => (ErrorKind::Config, "; check the base URL"),
-            400..=499 => (ErrorKind::InvalidRequest, ""),
-            _ => (ErrorKind::Transient, ""),
-        };
-        return Err(with_http(Error::new(
-            kind,
-            format!("HTTP {status} with {what}{advice}"),
-        )));
-    }
+    classify_http(resp).map_err(|e| e.with_body(resp.body.clone()))?;
     match decode(resp, receipt) {
         Ok(v) => Ok(v),
         Err(e) if e.kind() == ErrorKind::Decode && status.is_server_error() => {
             let message = format!("HTTP {status} with an unexpected body: {}", e.message());
             Err(with_http(Error::new(ErrorKind::Transient, message)))
+        }
+        Err(e) if e.kind() == ErrorKind::Decode && status.as_u16() == 404 => {
+            let message = format!(
+                "HTTP 404 with an unexpected body; check the base URL ({})",
+                e.message()
+            );
+            Err(with_http(Error::new(ErrorKind::Config, message)))
         }
         Err(e) => Err(with_http(e)),
     }

@@ -33,7 +33,7 @@ mod sign;
 mod token;
 mod transport;
 
-pub use client::{Client, ClientOptions, ClientStats, Configure};
+pub use client::{Client, ClientOptions, ClientStats, Configure, classify_http, retry_after};
 pub use error::{Error, ErrorKind};
 pub use operation::{Encoding, Operation, Vendor, decode_json, looks_like_json};
 pub use paging::{
@@ -48,7 +48,10 @@ pub use sign::{
     Clock, FixedIds, ManualClock, QueryTokenSigner, RequestIds, SignContext, SignReceipt, Signer,
     SystemClock,
 };
-pub use token::{AccessToken, MemoryTokenStore, TokenCache, TokenFetcher, TokenStore};
+pub use token::{
+    AccessToken, ConfigureTokens, MemoryTokenStore, TokenCache, TokenFetcher, TokenSettings,
+    TokenStore,
+};
 pub use transport::{
     HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method, ReqwestTransport,
     ReqwestTransportBuilder, StatusCode, Transport, TransportError, TransportErrorKind, Url,

@@ -150,18 +150,35 @@ pub trait Signer: Send + Sync + 'static {
     async fn token_rejected(&self, receipt: &SignReceipt) {
         let _ = receipt;
     }
+
+    /// The long-lived secrets this signer holds (app secrets, app keys). The client scrubs them
+    /// from every error, including errors raised while signing (a failed token fetch).
+    fn secrets(&self) -> Vec<Secret> {
+        Vec::new()
+    }
 }
 
 /// Adds `?<param>=<token>` from a [`TokenCache`](crate::TokenCache) (wshoto, weiban).
 pub struct QueryTokenSigner {
     param: &'static str,
     cache: Arc<crate::TokenCache>,
+    secrets: Vec<Secret>,
 }
 
 impl QueryTokenSigner {
     /// A signer adding the cached token as query parameter `param`.
     pub fn new(param: &'static str, cache: Arc<crate::TokenCache>) -> Self {
-        QueryTokenSigner { param, cache }
+        QueryTokenSigner {
+            param,
+            cache,
+            secrets: Vec::new(),
+        }
+    }
+
+    /// Also scrub `secret` (the credential the token is fetched with) from every error.
+    pub fn scrubbing(mut self, secret: Secret) -> Self {
+        self.secrets.push(secret);
+        self
     }
 
     /// The token cache.
@@ -193,5 +210,9 @@ impl Signer for QueryTokenSigner {
         if let Some(token) = &receipt.token {
             self.cache.invalidate(token).await;
         }
+    }
+
+    fn secrets(&self) -> Vec<Secret> {
+        self.secrets.clone()
     }
 }

@@ -12,13 +12,58 @@ use crate::secret::Secret;
 use crate::sign::Clock;
 use crate::transport::Transport;
 
-/// An access token and when it stops being valid.
+/// An access token, when it was issued and when it stops being valid.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use scrm_core::AccessToken;
+/// let issued = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// let t = AccessToken::new("tok".into(), issued, Duration::from_secs(7200));
+/// // Replaced 5 minutes before expiry…
+/// assert_eq!(t.refresh_at(Duration::from_secs(300)), issued + Duration::from_secs(6900));
+/// // …but a short-lived token is kept for half its life, not refetched on every call.
+/// let short = AccessToken::new("tok".into(), issued, Duration::from_secs(60));
+/// assert_eq!(short.refresh_at(Duration::from_secs(300)), issued + Duration::from_secs(30));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AccessToken {
     /// The token.
     pub value: Secret,
+    /// When it was obtained.
+    pub issued_at: SystemTime,
     /// When the vendor said it expires.
     pub expires_at: SystemTime,
+}
+
+impl AccessToken {
+    /// A token obtained at `issued_at`, valid for `lifetime`.
+    pub fn new(value: Secret, issued_at: SystemTime, lifetime: Duration) -> Self {
+        AccessToken {
+            value,
+            issued_at,
+            expires_at: issued_at + lifetime,
+        }
+    }
+
+    /// A token from stored parts (for [`TokenStore`] implementations).
+    pub fn from_parts(value: Secret, issued_at: SystemTime, expires_at: SystemTime) -> Self {
+        AccessToken {
+            value,
+            issued_at,
+            expires_at,
+        }
+    }
+
+    /// When to replace it: `margin` before it expires, but no later than half-way through its
+    /// life, so a token shorter-lived than the margin is not refetched on every call.
+    pub fn refresh_at(&self, margin: Duration) -> SystemTime {
+        let life = self
+            .expires_at
+            .duration_since(self.issued_at)
+            .unwrap_or_default();
+        self.expires_at - margin.min(life / 2)
+    }
 }
 
 /// Fetches a new token from the vendor (one implementation per vendor).
@@ -75,6 +120,105 @@ impl TokenStore for MemoryTokenStore {
     }
 }
 
+/// The token settings of a token-in-the-query vendor's client builder (wshoto, weiban).
+#[derive(Clone)]
+pub struct TokenSettings {
+    store: Option<Arc<dyn TokenStore>>,
+    refresh_margin: Duration,
+    invalid_codes: Vec<i64>,
+}
+
+impl std::fmt::Debug for TokenSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSettings")
+            .field("custom_store", &self.store.is_some())
+            .field("refresh_margin", &self.refresh_margin)
+            .field("invalid_codes", &self.invalid_codes)
+            .finish()
+    }
+}
+
+impl TokenSettings {
+    /// Default refresh margin: 5 minutes before expiry.
+    pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+    /// Settings with a vendor's default token-invalid codes, an in-memory store and a 5-minute
+    /// refresh margin.
+    pub fn new(default_invalid_codes: &[i64]) -> Self {
+        TokenSettings {
+            store: None,
+            refresh_margin: Self::DEFAULT_REFRESH_MARGIN,
+            invalid_codes: default_invalid_codes.to_vec(),
+        }
+    }
+
+    /// The codes that mean "token invalid".
+    pub fn invalid_codes(&self) -> &[i64] {
+        &self.invalid_codes
+    }
+
+    /// How long before expiry a token is replaced.
+    pub fn refresh_margin(&self) -> Duration {
+        self.refresh_margin
+    }
+
+    /// The token cache for credential `key` (e.g. `"wshoto:<appid>"`).
+    pub fn cache(
+        &self,
+        key: impl Into<String>,
+        fetcher: Arc<dyn TokenFetcher>,
+        clock: Arc<dyn Clock>,
+    ) -> TokenCache {
+        let store = self
+            .store
+            .clone()
+            .unwrap_or_else(|| Arc::new(MemoryTokenStore::default()));
+        TokenCache::new(key, fetcher, store, clock, self.refresh_margin)
+    }
+}
+
+/// Token setters shared by the builders of token-in-the-query vendors.
+///
+/// ```
+/// use std::time::Duration;
+/// use scrm_core::{ConfigureTokens, TokenSettings};
+/// let settings = TokenSettings::new(&[40014])
+///     .token_refresh_margin(Duration::from_secs(600))
+///     .token_invalid_codes([40014, 42001]);
+/// assert_eq!(settings.invalid_codes(), [40014, 42001]);
+/// ```
+pub trait ConfigureTokens: Sized {
+    /// The settings being configured.
+    fn token_settings_mut(&mut self) -> &mut TokenSettings;
+
+    /// Where tokens are kept (default: in memory, per client). Share one store between clients
+    /// or processes to share one token: token endpoints are rate-limited.
+    fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_settings_mut().store = Some(store);
+        self
+    }
+
+    /// How long before its expiry a token is replaced (default 5 minutes; a token living
+    /// shorter than twice the margin is replaced half-way through its life).
+    fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.token_settings_mut().refresh_margin = margin;
+        self
+    }
+
+    /// The vendor codes that mean "token invalid": on one of them the token is dropped, a new
+    /// one fetched and the call retried once. Replaces the whole set.
+    fn token_invalid_codes(mut self, codes: impl IntoIterator<Item = i64>) -> Self {
+        self.token_settings_mut().invalid_codes = codes.into_iter().collect();
+        self
+    }
+}
+
+impl ConfigureTokens for TokenSettings {
+    fn token_settings_mut(&mut self) -> &mut TokenSettings {
+        self
+    }
+}
+
 struct Flight {
     generation: u64,
     outcome: Option<Result<AccessToken, Error>>,
@@ -121,7 +265,7 @@ impl TokenCache {
     }
 
     fn fresh(&self, token: &AccessToken) -> bool {
-        self.clock.now() + self.margin < token.expires_at
+        self.clock.now() < token.refresh_at(self.margin)
     }
 
     /// A valid token, fetching one if none is cached or the cached one is about to expire.
@@ -199,10 +343,11 @@ mod tests {
             if self.fail {
                 return Err(Error::new(crate::ErrorKind::AuthRejected, "bad secret"));
             }
-            Ok(AccessToken {
-                value: Secret::new(format!("token-{n}")),
-                expires_at: now + Duration::from_secs(7200),
-            })
+            Ok(AccessToken::new(
+                Secret::new(format!("token-{n}")),
+                now,
+                Duration::from_secs(7200),
+            ))
         }
     }
 
@@ -267,6 +412,43 @@ mod tests {
         clock.advance(Duration::from_secs(2));
         assert_eq!(c.token(&NoTransport).await.unwrap().expose(), "token-1");
         assert_eq!(f.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_token_shorter_lived_than_the_margin_is_kept_for_half_its_life() {
+        struct Short(AtomicUsize);
+        #[async_trait]
+        impl TokenFetcher for Short {
+            async fn fetch(
+                &self,
+                _t: &dyn Transport,
+                now: SystemTime,
+            ) -> Result<AccessToken, Error> {
+                let n = self.0.fetch_add(1, Ordering::SeqCst);
+                Ok(AccessToken::new(
+                    format!("s{n}").into(),
+                    now,
+                    Duration::from_secs(60),
+                ))
+            }
+        }
+        let clock = Arc::new(ManualClock::new(
+            UNIX_EPOCH + Duration::from_secs(1_000_000),
+        ));
+        let fetcher = Arc::new(Short(AtomicUsize::new(0)));
+        let c = TokenCache::new(
+            "k",
+            fetcher.clone(),
+            Arc::new(MemoryTokenStore::default()),
+            clock.clone(),
+            Duration::from_secs(300),
+        );
+        for _ in 0..5 {
+            assert_eq!(c.token(&NoTransport).await.unwrap().expose(), "s0");
+        }
+        clock.advance(Duration::from_secs(31));
+        assert_eq!(c.token(&NoTransport).await.unwrap().expose(), "s1");
+        assert_eq!(fetcher.0.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]

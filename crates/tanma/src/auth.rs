@@ -154,10 +154,14 @@ impl Signer for TanmaSigner {
         Ok(SignReceipt {
             token: None,
             request_id: None,
-            // The app key is scrubbed even when it is not sent: a vendor or proxy echoing it
-            // back in an error message must not carry it into our errors.
-            secrets: vec![Secret::new(signature), self.app_key.clone()],
+            secrets: vec![Secret::new(signature)],
         })
+    }
+
+    /// The app key is scrubbed from every error even though it is not sent (by default): a
+    /// vendor or proxy echoing it back must not carry it into our errors.
+    fn secrets(&self) -> Vec<Secret> {
+        vec![self.app_key.clone()]
     }
 }
 
@@ -275,10 +279,17 @@ mod tests {
         let secrets: Vec<&str> = receipt.secrets.iter().map(Secret::expose).collect();
         assert_eq!(
             secrets,
-            [
-                "0e5ea7d1a8abb3f97316adc765ff52c406f06ecfe4181bb9077df2f821026a55",
-                APP_KEY_EX
-            ]
+            ["0e5ea7d1a8abb3f97316adc765ff52c406f06ecfe4181bb9077df2f821026a55"]
+        );
+        let fixed: Vec<String> = signer
+            .secrets()
+            .iter()
+            .map(|s| s.expose().to_owned())
+            .collect();
+        assert_eq!(
+            fixed,
+            [APP_KEY_EX],
+            "the app key is scrubbed from every error"
         );
 
         // The next signature uses the clock's new time.

@@ -143,7 +143,7 @@ impl TanmaClientBuilder {
             app_id,
             app_key,
             self.send_app_key_header,
-            ClientOptions::clock(&self.options),
+            self.options.current_clock(),
         )
         .map_err(|e| e.with_vendor(<Tanma as scrm_core::Vendor>::NAME))?;
         let core = self.options.build(Tanma, Arc::new(signer))?;

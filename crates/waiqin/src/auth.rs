@@ -135,8 +135,13 @@ impl Signer for WaiqinSigner {
         Ok(SignReceipt {
             token: None,
             request_id: Some(msg_id),
-            secrets: vec![Secret::new(digest), self.appkey.clone()],
+            secrets: vec![Secret::new(digest)],
         })
+    }
+
+    /// The appkey never travels, but is scrubbed from every error should anything echo it.
+    fn secrets(&self) -> Vec<Secret> {
+        vec![self.appkey.clone()]
     }
 }
 
@@ -272,7 +277,17 @@ mod tests {
         assert_eq!(receipt.request_id.as_deref(), Some("ORG00001"));
         assert!(receipt.token.is_none());
         let secrets: Vec<&str> = receipt.secrets.iter().map(Secret::expose).collect();
-        assert_eq!(secrets, [OFFICIAL_DIGEST, OFFICIAL_APPKEY]);
+        assert_eq!(secrets, [OFFICIAL_DIGEST]);
+        let fixed: Vec<String> = signer
+            .secrets()
+            .iter()
+            .map(|s| s.expose().to_owned())
+            .collect();
+        assert_eq!(
+            fixed,
+            [OFFICIAL_APPKEY],
+            "the appkey is scrubbed from every error"
+        );
     }
 
     #[tokio::test]

@@ -134,8 +134,7 @@ impl WaiqinClientBuilder {
             .filter(|k| !k.expose().trim().is_empty())
             .ok_or_else(|| missing("appkey"))?;
         let ids = self.request_ids.unwrap_or_else(|| Arc::new(UuidIds));
-        // `ClientOptions::clock(&self)` (the getter), not `Configure::clock` (the setter).
-        let clock = ClientOptions::clock(&self.options);
+        let clock = self.options.current_clock();
         let signer = WaiqinSigner::new(openid.clone(), appkey, clock, ids);
         let core = self.options.build(Waiqin, Arc::new(signer))?;
         Ok(WaiqinClient {

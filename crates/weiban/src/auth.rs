@@ -13,8 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use scrm_core::{
     AccessToken, Error, ErrorKind, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method,
-    QueryTokenSigner, Secret, SignContext, SignReceipt, Signer, Transport, TransportError, Url,
-    async_trait, looks_like_json, scrub,
+    Secret, Transport, TransportError, Url, async_trait, scrub,
 };
 
 /// Path of the token endpoint, after the base URL.
@@ -23,37 +22,6 @@ pub(crate) const TOKEN_PATH: &str = "/open-api/access_token/get";
 /// Lifetime assumed when the token answer has no usable `expires_in` (weiban's tokens last
 /// 7200 s, as WeCom's do).
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
-
-/// Puts the cached token in the `access_token` query parameter of every attempt, and lists the
-/// app secret among the values scrubbed from errors too (defence in depth: the API never sees
-/// the secret, so it should never echo it).
-pub(crate) struct WeibanSigner {
-    inner: QueryTokenSigner,
-    secret: Secret,
-}
-
-impl WeibanSigner {
-    pub(crate) fn new(inner: QueryTokenSigner, secret: Secret) -> Self {
-        WeibanSigner { inner, secret }
-    }
-}
-
-#[async_trait]
-impl Signer for WeibanSigner {
-    async fn sign(
-        &self,
-        request: &mut HttpRequest,
-        cx: &SignContext<'_>,
-    ) -> Result<SignReceipt, Error> {
-        let mut receipt = self.inner.sign(request, cx).await?;
-        receipt.secrets.push(self.secret.clone());
-        Ok(receipt)
-    }
-
-    async fn token_rejected(&self, receipt: &SignReceipt) {
-        self.inner.token_rejected(receipt).await;
-    }
-}
 
 /// Fetches weiban access tokens for one `corp_id`/`secret`.
 pub(crate) struct TokenFetcher {
@@ -168,31 +136,13 @@ fn read_token(
 ) -> Result<AccessToken, Error> {
     let status = response.status.as_u16();
     let failure = |kind: ErrorKind, message: String| Error::new(kind, message).with_status(status);
-    if status == 429 {
-        let retry_after = response
-            .headers
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(|s| Duration::from_secs(s.min(3600)));
-        return Err(failure(
-            ErrorKind::Throttled,
-            "the access-token endpoint answered HTTP 429 Too Many Requests".into(),
+    scrm_core::classify_http(response).map_err(|e| {
+        failure(
+            e.kind(),
+            format!("the access-token endpoint answered {}", e.message()),
         )
-        .with_retry_after(retry_after));
-    }
-    if !looks_like_json(&response.body) {
-        let (kind, advice) = match status {
-            401 | 403 => (ErrorKind::AuthRejected, ""),
-            404 => (ErrorKind::Config, "; check the base URL"),
-            400..=499 => (ErrorKind::InvalidRequest, ""),
-            _ => (ErrorKind::Transient, ""),
-        };
-        return Err(failure(
-            kind,
-            format!("the access-token endpoint answered HTTP {status} without JSON{advice}"),
-        ));
-    }
+        .with_retry_after(e.retry_after())
+    })?;
     let answer: TokenResponse = serde_json::from_slice(&response.body).map_err(|e| {
         // serde_json's message may quote the offending value (a token): say only where.
         let kind = if response.status.is_server_error() {
@@ -243,10 +193,7 @@ fn read_token(
         .and_then(|s| u64::try_from(s).ok())
         .filter(|s| *s > 0)
         .map_or(DEFAULT_TOKEN_LIFETIME, Duration::from_secs);
-    Ok(AccessToken {
-        value,
-        expires_at: now + lifetime,
-    })
+    Ok(AccessToken::new(value, now, lifetime))
 }
 
 #[cfg(test)]

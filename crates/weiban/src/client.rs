@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scrm_core::{
-    ClientOptions, Configure, Error, ErrorKind, MemoryTokenStore, Operation, QueryTokenSigner,
-    RateLimit, Secret, TokenCache, TokenStore,
+    ClientOptions, Configure, ConfigureTokens, Error, ErrorKind, Operation, QueryTokenSigner,
+    RateLimit, Secret, TokenSettings,
 };
 
-use crate::auth::{TokenFetcher, WeibanSigner};
+use crate::auth::TokenFetcher;
 use crate::envelope::{DEFAULT_TOKEN_INVALID_CODES, Weiban};
 
 /// weiban's documented base URL.
@@ -23,7 +23,7 @@ pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 3.0;
 pub const DEFAULT_MAX_CONCURRENT: usize = 2;
 
 /// How long before its expiry a token is replaced by default.
-pub const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+pub const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = TokenSettings::DEFAULT_REFRESH_MARGIN;
 
 /// A weiban (微伴助手) open-API client for one `corp_id`/`secret`.
 ///
@@ -62,11 +62,12 @@ impl WeibanClient {
 }
 
 /// Builder of [`WeibanClient`]. The shared settings (base URL, retries, rate limit, timeouts,
-/// transport, clock, page options) come from [`Configure`].
+/// transport, clock, page options) come from [`Configure`]; the token settings (store, refresh
+/// margin, token-invalid codes) from [`ConfigureTokens`].
 ///
 /// ```
 /// use std::time::Duration;
-/// use scrm_weiban::{Configure, Secret, WeibanClient};
+/// use scrm_weiban::{Configure, ConfigureTokens, Secret, WeibanClient};
 /// let client = WeibanClient::builder()
 ///     .corp_id("1234567890123456789")
 ///     .secret(Secret::new("…"))
@@ -80,9 +81,7 @@ pub struct WeibanClientBuilder {
     options: ClientOptions,
     corp_id: Option<String>,
     secret: Option<Secret>,
-    token_store: Option<Arc<dyn TokenStore>>,
-    token_refresh_margin: Duration,
-    token_invalid_codes: Vec<i64>,
+    tokens: TokenSettings,
 }
 
 impl Default for WeibanClientBuilder {
@@ -94,9 +93,7 @@ impl Default for WeibanClientBuilder {
             ),
             corp_id: None,
             secret: None,
-            token_store: None,
-            token_refresh_margin: DEFAULT_TOKEN_REFRESH_MARGIN,
-            token_invalid_codes: DEFAULT_TOKEN_INVALID_CODES.to_vec(),
+            tokens: TokenSettings::new(&DEFAULT_TOKEN_INVALID_CODES),
         }
     }
 }
@@ -107,9 +104,7 @@ impl fmt::Debug for WeibanClientBuilder {
             .field("options", &self.options)
             .field("corp_id", &self.corp_id)
             .field("secret", &self.secret)
-            .field("custom_token_store", &self.token_store.is_some())
-            .field("token_refresh_margin", &self.token_refresh_margin)
-            .field("token_invalid_codes", &self.token_invalid_codes)
+            .field("tokens", &self.tokens)
             .finish()
     }
 }
@@ -117,6 +112,15 @@ impl fmt::Debug for WeibanClientBuilder {
 impl Configure for WeibanClientBuilder {
     fn options_mut(&mut self) -> &mut ClientOptions {
         &mut self.options
+    }
+}
+
+/// Token store (tokens are kept under the key `weiban:<corp_id>`), refresh margin (default 5
+/// minutes) and token-invalid codes (weiban publishes none; default 40001, 40014, 42001 as the
+/// WeCom family uses).
+impl ConfigureTokens for WeibanClientBuilder {
+    fn token_settings_mut(&mut self) -> &mut TokenSettings {
+        &mut self.tokens
     }
 }
 
@@ -131,29 +135,6 @@ impl WeibanClientBuilder {
     /// The open-API secret. Required; never printed (see [`Secret`]).
     pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
         self.secret = Some(secret.into());
-        self
-    }
-
-    /// Where access tokens are kept (default: in memory, per client). Implement [`TokenStore`]
-    /// over a shared store to share one token across processes; the token is stored under the
-    /// key `weiban:<corp_id>`.
-    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
-        self.token_store = Some(store);
-        self
-    }
-
-    /// How long before its expiry a token is replaced (default
-    /// [`DEFAULT_TOKEN_REFRESH_MARGIN`], 5 minutes).
-    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
-        self.token_refresh_margin = margin;
-        self
-    }
-
-    /// The `errcode`s that mean "access token invalid or expired": on one of them the token is
-    /// dropped, a new one fetched and the call retried once. weiban publishes none; the default
-    /// is [`DEFAULT_TOKEN_INVALID_CODES`] (40001, 40014, 42001).
-    pub fn token_invalid_codes(mut self, codes: impl IntoIterator<Item = i64>) -> Self {
-        self.token_invalid_codes = codes.into_iter().collect();
         self
     }
 
@@ -182,23 +163,15 @@ impl WeibanClientBuilder {
             .map_err(|e| e.with_vendor(<Weiban as scrm_core::Vendor>::NAME))?;
         let fetcher = TokenFetcher::new(&base_url, corp_id.clone(), secret.clone())
             .map_err(|e| e.with_vendor(<Weiban as scrm_core::Vendor>::NAME))?;
-        let store = self
-            .token_store
-            .unwrap_or_else(|| Arc::new(MemoryTokenStore::default()));
-        let cache = TokenCache::new(
+        let cache = self.tokens.cache(
             format!("weiban:{corp_id}"),
             Arc::new(fetcher),
-            store,
-            ClientOptions::clock(&self.options),
-            self.token_refresh_margin,
+            self.options.current_clock(),
         );
-        let signer = WeibanSigner::new(
-            QueryTokenSigner::new("access_token", Arc::new(cache)),
-            secret,
-        );
-        let inner = self
-            .options
-            .build(Weiban::new(self.token_invalid_codes), Arc::new(signer))?;
+        // The secret never travels to the API, so it should never come back: scrub it anyway.
+        let signer = QueryTokenSigner::new("access_token", Arc::new(cache)).scrubbing(secret);
+        let vendor = Weiban::new(self.tokens.invalid_codes().to_vec());
+        let inner = self.options.build(vendor, Arc::new(signer))?;
         Ok(WeibanClient { inner })
     }
 }

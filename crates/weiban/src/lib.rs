@@ -5,7 +5,7 @@
 //! - **Auth**: `POST /open-api/access_token/get` with your `corp_id` and `secret`; the token is
 //!   fetched once for all concurrent callers, cached, refreshed 5 minutes before expiry, sent as
 //!   the `access_token` query parameter, and replaced once (then the call retried once) when
-//!   weiban answers a token-invalid code ([`WeibanClientBuilder::token_invalid_codes`]).
+//!   weiban answers a token-invalid code ([`ConfigureTokens::token_invalid_codes`]).
 //! - **Smart-form exports**: [`WeibanClient::smart_form_user_list`] streams every
 //!   customer–form relation of `GET /open-api/smart_form/form/user/list`, paging by offset,
 //!   advancing by the records actually received, and refusing to end silently on weiban's
@@ -59,9 +59,9 @@ pub use ops::smart_form_user_list::{
 
 pub use scrm_core::de::{Id, UnixSeconds};
 pub use scrm_core::{
-    AccessToken, Clock, Configure, DriftPolicy, Error, ErrorKind, ManualClock, MemoryTokenStore,
-    Page, PageOptions, Position, RateLimit, RetryPolicy, Secret, SystemClock, TokenStore,
-    Transport, collect_all,
+    AccessToken, Clock, Configure, ConfigureTokens, DriftPolicy, Error, ErrorKind, ManualClock,
+    MemoryTokenStore, Page, PageOptions, Position, RateLimit, RetryPolicy, Secret, SystemClock,
+    TokenStore, Transport, collect_all,
 };
 
 /// The shared machinery underneath (for code generic over vendors, custom transports and

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use scrm_core::de::{self, UnixSeconds};
 use scrm_core::{
     AccessToken, Error, ErrorKind, HttpRequest, HttpResponse, Method, Secret, TokenFetcher,
-    Transport, TransportError, Url, looks_like_json, scrub,
+    Transport, TransportError, Url, scrub,
 };
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -47,7 +47,6 @@ pub(crate) struct WshotoTokenFetcher {
     endpoint: Url,
     app_id: String,
     app_secret: Secret,
-    margin: Duration,
     vendor: Wshoto,
 }
 
@@ -56,7 +55,6 @@ impl WshotoTokenFetcher {
         base_url: &str,
         app_id: String,
         app_secret: Secret,
-        margin: Duration,
         vendor: Wshoto,
     ) -> Result<Self, Error> {
         let endpoint = Url::parse(&format!("{base_url}{TOKEN_PATH}"))
@@ -65,7 +63,6 @@ impl WshotoTokenFetcher {
             endpoint,
             app_id,
             app_secret,
-            margin,
             vendor,
         })
     }
@@ -79,19 +76,12 @@ impl WshotoTokenFetcher {
         url
     }
 
-    /// How long a token counts as fresh: its lifetime, except that a lifetime no longer than
-    /// the refresh margin is used for half of it (a margin-long window would refresh on every
-    /// call and hammer the rate-limited token endpoint).
-    fn lifetime(&self, expires_in: Option<i64>) -> Duration {
-        let life = expires_in
+    /// The token's lifetime: `expires_in`, or the documented 7200 s when it is missing.
+    fn lifetime(expires_in: Option<i64>) -> Duration {
+        expires_in
             .and_then(|s| u64::try_from(s).ok())
             .filter(|s| *s > 0)
-            .map_or(DEFAULT_TOKEN_LIFETIME, Duration::from_secs);
-        if life > self.margin {
-            life
-        } else {
-            self.margin + life / 2
-        }
+            .map_or(DEFAULT_TOKEN_LIFETIME, Duration::from_secs)
     }
 
     fn fail(&self, kind: ErrorKind, message: impl AsRef<str>) -> Error {
@@ -109,24 +99,12 @@ impl WshotoTokenFetcher {
     fn read(&self, response: &HttpResponse, now: SystemTime) -> Result<AccessToken, Error> {
         let status = response.status.as_u16();
         let http = |e: Error| e.with_status(status);
-        if status == 429 {
-            return Err(
-                http(self.fail(ErrorKind::Throttled, "HTTP 429 Too Many Requests"))
-                    .with_retry_after(retry_after(response)),
-            );
-        }
-        if !looks_like_json(&response.body) {
-            let kind = match status {
-                401 | 403 => ErrorKind::AuthRejected,
-                404 => ErrorKind::Config,
-                400..=499 => ErrorKind::InvalidRequest,
-                _ => ErrorKind::Transient,
-            };
-            return Err(http(self.fail(
-                kind,
-                format!("HTTP {status} without a JSON body from the access-token endpoint"),
-            )));
-        }
+        scrm_core::classify_http(response).map_err(|e| {
+            let kind = e.kind();
+            self.fail(kind, format!("the access-token endpoint: {}", e.message()))
+                .with_status(status)
+                .with_retry_after(e.retry_after())
+        })?;
         let de = &mut serde_json::Deserializer::from_slice(&response.body);
         let envelope = match serde_path_to_error::deserialize::<_, Envelope<TokenGrant>>(de) {
             Ok(envelope) => envelope,
@@ -163,17 +141,13 @@ impl WshotoTokenFetcher {
                     "the answer carries no `data.access_token`",
                 ))
             })?;
-        let lifetime = self.lifetime(grant.expires_in);
+        let lifetime = Self::lifetime(grant.expires_in);
         tracing::debug!(
             vendor = "wshoto",
             expires_in = grant.expires_in,
-            fresh_for_s = lifetime.saturating_sub(self.margin).as_secs(),
             "access token fetched"
         );
-        Ok(AccessToken {
-            value: grant.access_token,
-            expires_at: now + lifetime,
-        })
+        Ok(AccessToken::new(grant.access_token, now, lifetime))
     }
 
     /// A non-zero code from the token endpoint: credentials rejected, unless the code table
@@ -194,12 +168,6 @@ impl WshotoTokenFetcher {
         )
         .not_sent()
     }
-}
-
-fn retry_after(response: &HttpResponse) -> Option<Duration> {
-    let value = response.headers.get("retry-after")?.to_str().ok()?;
-    let secs: u64 = value.trim().parse().ok()?;
-    Some(Duration::from_secs(secs.min(3600)))
 }
 
 #[async_trait]
@@ -233,7 +201,6 @@ mod tests {
             "https://open.wshoto.com",
             "APPID".into(),
             Secret::new(SECRET),
-            Duration::from_secs(300),
             Wshoto::default(),
         )
         .unwrap()
@@ -257,7 +224,6 @@ mod tests {
             "http://127.0.0.1:1/prefix",
             "APPID".into(),
             Secret::new("SECRET"),
-            Duration::ZERO,
             Wshoto::default(),
         )
         .unwrap();
@@ -272,7 +238,6 @@ mod tests {
             "https://open.wshoto.com",
             "a&b".into(),
             Secret::new("x=y&z"),
-            Duration::ZERO,
             Wshoto::default(),
         )
         .unwrap();
@@ -296,13 +261,12 @@ mod tests {
 
     #[test]
     fn lifetimes() {
-        let f = fetcher();
-        assert_eq!(f.lifetime(Some(7200)), Duration::from_secs(7200));
-        assert_eq!(f.lifetime(None), DEFAULT_TOKEN_LIFETIME);
-        assert_eq!(f.lifetime(Some(0)), DEFAULT_TOKEN_LIFETIME);
-        assert_eq!(f.lifetime(Some(-5)), DEFAULT_TOKEN_LIFETIME);
-        // Shorter than the margin: fresh for half its life instead of never.
-        assert_eq!(f.lifetime(Some(120)), Duration::from_secs(300 + 60));
+        let lifetime = WshotoTokenFetcher::lifetime;
+        assert_eq!(lifetime(Some(7200)), Duration::from_secs(7200));
+        assert_eq!(lifetime(None), DEFAULT_TOKEN_LIFETIME);
+        assert_eq!(lifetime(Some(0)), DEFAULT_TOKEN_LIFETIME);
+        assert_eq!(lifetime(Some(-5)), DEFAULT_TOKEN_LIFETIME);
+        assert_eq!(lifetime(Some(120)), Duration::from_secs(120));
     }
 
     #[test]

@@ -1,13 +1,12 @@
 //! [`WshotoClient`] and its builder.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use scrm_core::{
-    ClientOptions, Configure, Error, ErrorKind, MemoryTokenStore, Operation, QueryTokenSigner,
-    RateLimit, Secret, TokenCache, TokenStore,
+    ClientOptions, Configure, ConfigureTokens, Error, ErrorKind, Operation, QueryTokenSigner,
+    RateLimit, Secret, TokenSettings,
 };
 
 use crate::auth::WshotoTokenFetcher;
@@ -25,7 +24,7 @@ pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 5.0;
 pub const DEFAULT_MAX_CONCURRENT: usize = 4;
 
 /// How long before its expiry a token is replaced by default.
-pub const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+pub const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = TokenSettings::DEFAULT_REFRESH_MARGIN;
 
 /// A wshoto client for one app (`appid` + `app_secret`): one token cache, one rate limiter.
 ///
@@ -84,16 +83,15 @@ impl WshotoClient {
 }
 
 /// Builder of [`WshotoClient`]. The shared settings (base URL, retries, rate limit, timeouts,
-/// transport, clock, page options) come from [`Configure`].
+/// transport, clock, page options) come from [`Configure`]; the token settings (store, refresh
+/// margin, token-invalid codes) from [`ConfigureTokens`].
 ///
 /// `Debug` never prints the app secret.
 pub struct WshotoClientBuilder {
     options: ClientOptions,
     app_id: Option<String>,
     app_secret: Option<Secret>,
-    token_store: Option<Arc<dyn TokenStore>>,
-    token_refresh_margin: Duration,
-    token_invalid_codes: BTreeSet<i64>,
+    tokens: TokenSettings,
 }
 
 impl Default for WshotoClientBuilder {
@@ -105,9 +103,7 @@ impl Default for WshotoClientBuilder {
             ),
             app_id: None,
             app_secret: None,
-            token_store: None,
-            token_refresh_margin: DEFAULT_TOKEN_REFRESH_MARGIN,
-            token_invalid_codes: DEFAULT_TOKEN_INVALID_CODES.into_iter().collect(),
+            tokens: TokenSettings::new(&DEFAULT_TOKEN_INVALID_CODES),
         }
     }
 }
@@ -118,9 +114,7 @@ impl fmt::Debug for WshotoClientBuilder {
             .field("options", &self.options)
             .field("app_id", &self.app_id)
             .field("app_secret", &self.app_secret)
-            .field("custom_token_store", &self.token_store.is_some())
-            .field("token_refresh_margin", &self.token_refresh_margin)
-            .field("token_invalid_codes", &self.token_invalid_codes)
+            .field("tokens", &self.tokens)
             .finish()
     }
 }
@@ -128,6 +122,14 @@ impl fmt::Debug for WshotoClientBuilder {
 impl Configure for WshotoClientBuilder {
     fn options_mut(&mut self) -> &mut ClientOptions {
         &mut self.options
+    }
+}
+
+/// Token store (tokens are kept under the key `wshoto:<appid>`), refresh margin (default 5
+/// minutes) and token-invalid codes (default 10001, 10010, 10011).
+impl ConfigureTokens for WshotoClientBuilder {
+    fn token_settings_mut(&mut self) -> &mut TokenSettings {
+        &mut self.tokens
     }
 }
 
@@ -141,27 +143,6 @@ impl WshotoClientBuilder {
     /// The app secret (`app_secret`). Required; never printed or logged.
     pub fn app_secret(mut self, app_secret: impl Into<Secret>) -> Self {
         self.app_secret = Some(app_secret.into());
-        self
-    }
-
-    /// Where tokens are kept (default: in memory, per client). Share one store between
-    /// clients or processes to share one token (the token endpoint is rate-limited); tokens
-    /// are stored under the key `wshoto:<appid>`.
-    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
-        self.token_store = Some(store);
-        self
-    }
-
-    /// How long before its expiry a token is replaced (default 5 minutes).
-    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
-        self.token_refresh_margin = margin;
-        self
-    }
-
-    /// The codes that mean "token invalid" (default 10001, 10010, 10011): the token is
-    /// dropped, a new one fetched and the call retried once. Replaces the whole set.
-    pub fn token_invalid_codes(mut self, codes: impl IntoIterator<Item = i64>) -> Self {
-        self.token_invalid_codes = codes.into_iter().collect();
         self
     }
 
@@ -181,26 +162,20 @@ impl WshotoClientBuilder {
             .options
             .checked_base_url()
             .map_err(|e| e.with_vendor("wshoto"))?;
-        let vendor = Wshoto::new(self.token_invalid_codes);
+        let vendor = Wshoto::new(self.tokens.invalid_codes().iter().copied());
         let fetcher = WshotoTokenFetcher::new(
             &base_url,
             app_id.clone(),
-            app_secret,
-            self.token_refresh_margin,
+            app_secret.clone(),
             vendor.clone(),
         )
         .map_err(|e| e.with_vendor("wshoto"))?;
-        let store = self
-            .token_store
-            .unwrap_or_else(|| Arc::new(MemoryTokenStore::default()));
-        let cache = TokenCache::new(
+        let cache = self.tokens.cache(
             format!("wshoto:{app_id}"),
             Arc::new(fetcher),
-            store,
-            ClientOptions::clock(&self.options),
-            self.token_refresh_margin,
+            self.options.current_clock(),
         );
-        let signer = QueryTokenSigner::new("access_token", Arc::new(cache));
+        let signer = QueryTokenSigner::new("access_token", Arc::new(cache)).scrubbing(app_secret);
         let core = self.options.build(vendor, Arc::new(signer))?;
         Ok(WshotoClient {
             core,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 pub const SUCCESS: i64 = 0;
 
 /// Codes meaning "the access token is invalid or expired" unless configured otherwise
-/// ([`token_invalid_codes`](crate::WshotoClientBuilder::token_invalid_codes)).
+/// ([`token_invalid_codes`](crate::ConfigureTokens::token_invalid_codes)).
 ///
 /// Source: working client code (wshoto publishes no code table). The client drops the token
 /// that was used, fetches a new one and retries the call once.

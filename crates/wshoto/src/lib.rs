@@ -30,9 +30,9 @@
 //!
 //! - **Token**: fetched from `GET /openapi/access_token?appid=…&app_secret=…` on first use,
 //!   shared by all clones and concurrent calls (one fetch at a time: the endpoint is
-//!   rate-limited), replaced [5 minutes](WshotoClientBuilder::token_refresh_margin) before it
+//!   rate-limited), replaced [5 minutes](ConfigureTokens::token_refresh_margin) before it
 //!   expires, and put on every call as `?access_token=…`. When wshoto answers "token invalid"
-//!   (codes 10001, 10010, 10011 by default, [configurable](WshotoClientBuilder::token_invalid_codes)),
+//!   (codes 10001, 10010, 10011 by default, [configurable](ConfigureTokens::token_invalid_codes)),
 //!   only that token is dropped, a new one is fetched and the call retried **once**; a second
 //!   rejection in a row is returned as [`ErrorKind::AuthExpired`].
 //! - **Retries**: network failures, HTTP 5xx/429, gateway pages and throttled/transient codes are
@@ -48,7 +48,8 @@
 //!
 //! ## Crate layout
 //!
-//! - [`WshotoClient`], [`WshotoClientBuilder`] (+ [`Configure`] for the shared settings).
+//! - [`WshotoClient`], [`WshotoClientBuilder`] (+ [`Configure`] for the shared settings,
+//!   [`ConfigureTokens`] for the token settings).
 //! - [`ops`]: one module per documented operation (request, response and record types).
 //! - [`Wshoto`], [`Envelope`]: the vendor's envelope and code table.
 //! - [`auth`]: the access-token answer.
@@ -68,7 +69,7 @@ pub use envelope::{DEFAULT_TOKEN_INVALID_CODES, Envelope, SUCCESS, Wshoto};
 
 pub use scrm_core::de;
 pub use scrm_core::{
-    AccessToken, Clock, Configure, DriftPolicy, Error, ErrorKind, ManualClock, MemoryTokenStore,
-    Page, PageOptions, Position, RateLimit, RetryPolicy, Secret, Stream, SystemClock, TokenStore,
-    Transport, async_trait, collect_all,
+    AccessToken, Clock, Configure, ConfigureTokens, DriftPolicy, Error, ErrorKind, ManualClock,
+    MemoryTokenStore, Page, PageOptions, Position, RateLimit, RetryPolicy, Secret, Stream,
+    SystemClock, TokenStore, Transport, async_trait, collect_all,
 };

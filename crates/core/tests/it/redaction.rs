@@ -94,3 +94,36 @@ fn request_debug_hides_path_and_query() {
     assert!(!d.contains("T0K3N") && !d.contains("DIGEST123"), "{d}");
     assert!(d.contains("h.example"));
 }
+
+struct FailingSigner;
+
+#[async_trait]
+impl Signer for FailingSigner {
+    async fn sign(
+        &self,
+        _req: &mut HttpRequest,
+        _cx: &SignContext<'_>,
+    ) -> Result<SignReceipt, Error> {
+        Err(Error::new(
+            ErrorKind::AuthRejected,
+            format!("token endpoint said: bad app_secret {CANARY}"),
+        ))
+    }
+
+    fn secrets(&self) -> Vec<scrm_core::Secret> {
+        vec![CANARY.into()]
+    }
+}
+
+#[tokio::test]
+async fn errors_raised_while_signing_are_scrubbed_of_the_signers_secrets() {
+    let client = ClientOptions::new("https://demo.invalid", RateLimit::unlimited(1))
+        .retry_policy(fast_retries())
+        .build(Demo, Arc::new(FailingSigner))
+        .unwrap();
+    let e = client.call(&Ping).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AuthRejected);
+    let text = chain(&e);
+    assert!(!text.contains(CANARY), "{text}");
+    assert!(text.contains("bad app_secret ***"), "{text}");
+}

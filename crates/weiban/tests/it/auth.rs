@@ -10,7 +10,8 @@ use scrm_weiban::scrm_core::{
     HttpRequest, HttpResponse, ReqwestTransport, TransportError, async_trait,
 };
 use scrm_weiban::{
-    AccessToken, Configure, ErrorKind, ManualClock, MemoryTokenStore, Secret, TokenStore, Transport,
+    AccessToken, Configure, ConfigureTokens, ErrorKind, ManualClock, MemoryTokenStore, Secret,
+    TokenStore, Transport,
 };
 use tokio::sync::oneshot;
 
@@ -91,10 +92,11 @@ async fn a_thousand_concurrent_calls_on_an_expired_token_fetch_it_once() {
     store
         .put(
             STORE_KEY,
-            AccessToken {
-                value: Secret::new("tok-expired"),
-                expires_at: SystemTime::now() - Duration::from_secs(60),
-            },
+            AccessToken::new(
+                Secret::new("tok-expired"),
+                SystemTime::now() - Duration::from_secs(7260),
+                Duration::from_secs(7200),
+            ),
         )
         .await;
     let client = builder(&server.url())

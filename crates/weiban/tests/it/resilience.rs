@@ -8,7 +8,8 @@ use scrm_weiban::scrm_core::{
     HttpRequest, HttpResponse, ReqwestTransport, TransportError, async_trait,
 };
 use scrm_weiban::{
-    AccessToken, Configure, ErrorKind, MemoryTokenStore, RetryPolicy, Secret, TokenStore, Transport,
+    AccessToken, Configure, ConfigureTokens, ErrorKind, MemoryTokenStore, RetryPolicy, Secret,
+    TokenStore, Transport,
 };
 
 use crate::common::*;
@@ -113,10 +114,11 @@ impl Transport for RotateAfterFirst {
         let response = self.inner.send(request).await;
         let current = self.store.get(STORE_KEY).await.map(|t| t.value);
         if current.as_ref().map(Secret::expose) == Some("tok-1") {
-            let rotated = AccessToken {
-                value: Secret::new("tok-rotated"),
-                expires_at: std::time::SystemTime::now() + Duration::from_secs(7200),
-            };
+            let rotated = AccessToken::new(
+                Secret::new("tok-rotated"),
+                std::time::SystemTime::now(),
+                Duration::from_secs(7200),
+            );
             self.store.put(STORE_KEY, rotated).await;
         }
         response

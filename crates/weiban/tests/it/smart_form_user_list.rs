@@ -4,7 +4,7 @@ use futures::TryStreamExt;
 use httpmock::prelude::*;
 use scrm_testkit::{Reply, ScriptedServer, fixture_bytes, fixture_str};
 use scrm_weiban::{
-    Configure, DriftPolicy, ErrorKind, FormUserStatus, Position, SmartFormUser,
+    Configure, ConfigureTokens, DriftPolicy, ErrorKind, FormUserStatus, Position, SmartFormUser,
     SmartFormUserListResponse, UnixSeconds, collect_all,
 };
 

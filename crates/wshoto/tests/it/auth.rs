@@ -7,7 +7,7 @@ use httpmock::prelude::*;
 use httpmock::{Mock, MockServer};
 use scrm_testkit::fixture_str;
 use scrm_wshoto::ops::CollectDetailPage;
-use scrm_wshoto::{Configure, ErrorKind, MemoryTokenStore, TokenStore};
+use scrm_wshoto::{Configure, ConfigureTokens, ErrorKind, MemoryTokenStore, TokenStore};
 
 use crate::common::{
     API_PATH, APP_ID, APP_SECRET, TOKEN_A, TOKEN_B, TOKEN_PATH, builder, error_body, page_body,
