@@ -274,9 +274,14 @@ pub async fn run(
             let client = built(configure(builder, base, tuning, pages.clone()).build())?;
             let request: SmartFormUserList = typed(op, request)?;
             let stats = || client.core().stats();
-            drain(client.smart_form_user_list_pages(request), sink, progress, stats)
-                .await
-                .map_err(failed)
+            drain(
+                client.smart_form_user_list_pages(request),
+                sink,
+                progress,
+                stats,
+            )
+            .await
+            .map_err(failed)
         }
         Op::WaiqinTasks | Op::WaiqinTaskTypes => {
             use scrm_waiqin::WaiqinClient;
@@ -289,9 +294,8 @@ pub async fn run(
                 let request = waiqin_task_types(&request)?;
                 let started = std::time::Instant::now();
                 let types = built(client.task_types(&request).await)?;
-                let records = write_all(&types, sink).map_err(|f| {
-                    ExportError::Failed(f, Summary::default())
-                })?;
+                let records = write_all(&types, sink)
+                    .map_err(|f| ExportError::Failed(f, Summary::default()))?;
                 let s = stats();
                 return Ok(Summary {
                     records,
@@ -316,9 +320,14 @@ pub async fn run(
             let stats = || client.core().stats();
             if op == Op::TanmaClues {
                 let request = typed(op, with_clue_window(request))?;
-                drain(client.clues_by_create_time_pages(request), sink, progress, stats)
-                    .await
-                    .map_err(failed)
+                drain(
+                    client.clues_by_create_time_pages(request),
+                    sink,
+                    progress,
+                    stats,
+                )
+                .await
+                .map_err(failed)
             } else {
                 let request = typed(op, request)?;
                 drain(client.customer_files_pages(request), sink, progress, stats)
@@ -377,7 +386,12 @@ fn waiqin_task_types(request: &Value) -> Result<scrm_waiqin::QueryTaskType, Usag
     let ids: Vec<String> = request
         .get("type_ids")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
     Ok(scrm_waiqin::QueryTaskType::new().type_ids(ids))
 }

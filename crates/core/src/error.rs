@@ -140,7 +140,7 @@ impl Error {
 
     /// A transport failure.
     pub fn transport(err: TransportError) -> Self {
-        let mut e = Error::new(ErrorKind::Transport, err.message().to_owned());
+        let mut e = Error::new(ErrorKind::Transport, err.to_string());
         e.0.maybe_sent = err.maybe_sent();
         e.0.source = Some(Arc::new(err));
         e

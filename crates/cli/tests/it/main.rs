@@ -1,0 +1,425 @@
+//! `scrm` end to end: the real binary against the in-process sandbox.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashSet;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use scrm_sandbox::{
+    Faults, Query, Sandbox, SandboxConfig, TanmaClueFilter, TanmaFileFilter, Vendor,
+    WaiqinTaskFilter, WeibanFilter, WshotoFilter,
+};
+use scrm_testkit::assert_no_canary;
+
+const RECORDS: usize = 450;
+
+fn sandbox(faults: Faults) -> Sandbox {
+    let sandbox = Sandbox::start_background(SandboxConfig {
+        records: RECORDS,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    for vendor in [
+        Vendor::Wshoto,
+        Vendor::Weiban,
+        Vendor::Waiqin,
+        Vendor::Tanma,
+    ] {
+        let mut f = faults;
+        // An empty page is the documented end of waiqin's and tanma's exports.
+        if matches!(vendor, Vendor::Waiqin | Vendor::Tanma) {
+            f.empty_page_every = None;
+        }
+        sandbox.set_vendor_faults(vendor, f);
+    }
+    sandbox
+}
+
+/// `scrm` with only the sandbox's settings in its environment.
+fn scrm(sandbox: &Sandbox) -> Command {
+    let c = sandbox.credentials();
+    let base = sandbox.base_url();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scrm"));
+    cmd.env_clear()
+        .env("SCRM_WSHOTO_BASE_URL", &base)
+        .env("SCRM_WSHOTO_APP_ID", &c.wshoto_app_id)
+        .env("SCRM_WSHOTO_APP_SECRET", &c.wshoto_app_secret)
+        .env("SCRM_WEIBAN_BASE_URL", &base)
+        .env("SCRM_WEIBAN_CORP_ID", &c.weiban_corp_id)
+        .env("SCRM_WEIBAN_SECRET", &c.weiban_secret)
+        .env("SCRM_WAIQIN_BASE_URL", &base)
+        .env("SCRM_WAIQIN_OPENID", &c.waiqin_openid)
+        .env("SCRM_WAIQIN_APPKEY", &c.waiqin_appkey)
+        .env("SCRM_TANMA_BASE_URL", &base)
+        .env("SCRM_TANMA_APP_ID", &c.tanma_app_id)
+        .env("SCRM_TANMA_APP_KEY", &c.tanma_app_key);
+    cmd
+}
+
+struct Case {
+    vendor: &'static str,
+    operation: &'static str,
+    params: &'static [&'static str],
+    key: &'static str,
+    query: fn() -> Query,
+}
+
+const CASES: [Case; 6] = [
+    Case {
+        vendor: "wshoto",
+        operation: "collect-details",
+        params: &[],
+        key: "external_userid",
+        query: || Query::WshotoCollectDetail(WshotoFilter::default()),
+    },
+    Case {
+        vendor: "weiban",
+        operation: "smart-form-users",
+        params: &["status=submit"],
+        key: "u_id",
+        query: || {
+            Query::WeibanSmartFormUsers(WeibanFilter {
+                status: Some("submit".into()),
+                ..WeibanFilter::default()
+            })
+        },
+    },
+    Case {
+        vendor: "waiqin",
+        operation: "tasks",
+        params: &[],
+        key: "task_id",
+        query: || Query::WaiqinTasks(WaiqinTaskFilter::default()),
+    },
+    Case {
+        vendor: "waiqin",
+        operation: "task-types",
+        params: &[],
+        key: "type_id",
+        query: || Query::WaiqinTaskTypes(Vec::new()),
+    },
+    Case {
+        vendor: "tanma",
+        operation: "clues",
+        params: &[],
+        key: "customerId",
+        query: || Query::TanmaClues(TanmaClueFilter::default()),
+    },
+    Case {
+        vendor: "tanma",
+        operation: "customer-files",
+        params: &[],
+        key: "id",
+        query: || Query::TanmaCustomerFiles(TanmaFileFilter::default()),
+    },
+];
+
+fn export(sandbox: &Sandbox, case: &Case, extra: &[&str]) -> Output {
+    let mut cmd = scrm(sandbox);
+    cmd.args(["export", case.vendor, case.operation]);
+    for p in case.params {
+        cmd.args(["--param", p]);
+    }
+    cmd.args(extra);
+    cmd.output().unwrap()
+}
+
+/// The key of every JSON line; fails on a line that is not a JSON object.
+fn keys(stdout: &[u8], key: &str) -> Vec<String> {
+    String::from_utf8(stdout.to_vec())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+            assert!(v.is_object(), "{line}");
+            match &v[key] {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }
+        })
+        .collect()
+}
+
+fn assert_exact(sandbox: &Sandbox, case: &Case, out: &Output) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{} {}: {:?}\n{stderr}",
+        case.vendor,
+        case.operation,
+        out.status
+    );
+    let got = keys(&out.stdout, case.key);
+    let expected = sandbox.dataset().expected_keys(&(case.query)());
+    let unique: HashSet<&String> = got.iter().collect();
+    assert_eq!(
+        unique.len(),
+        got.len(),
+        "no record twice ({} {})",
+        case.vendor,
+        case.operation
+    );
+    assert_eq!(
+        unique,
+        expected.iter().collect::<HashSet<_>>(),
+        "records exact ({} {})",
+        case.vendor,
+        case.operation
+    );
+}
+
+#[test]
+fn every_operation_exports_every_record_exactly_once() {
+    let sandbox = sandbox(Faults::none());
+    for case in &CASES {
+        let out = export(&sandbox, case, &["--page-size", "40"]);
+        assert_exact(&sandbox, case, &out);
+    }
+}
+
+#[test]
+fn every_operation_survives_faults() {
+    let sandbox = sandbox(Faults {
+        server_error_every: Some(5),
+        drop_every: Some(7),
+        empty_page_every: Some(4),
+        invalidate_token_every: Some(6),
+        ..Faults::none()
+    });
+    for case in &CASES {
+        let out = export(
+            &sandbox,
+            case,
+            &["--page-size", "40", "--max-attempts", "4"],
+        );
+        assert_exact(&sandbox, case, &out);
+    }
+    let stats = sandbox.stats();
+    let injected = stats.wshoto.faults.server_errors
+        + stats.weiban.faults.dropped
+        + stats.weiban.faults.empty_pages
+        + stats.wshoto.faults.tokens_invalidated;
+    assert!(injected >= 4, "faults were injected: {stats:?}");
+}
+
+#[test]
+fn concurrency_flags_keep_the_export_exact() {
+    let sandbox = sandbox(Faults {
+        latency: Duration::from_millis(5),
+        ..Faults::none()
+    });
+    for case in &CASES[..2] {
+        let out = export(
+            &sandbox,
+            case,
+            &["--page-size", "30", "--concurrency", "4", "--rps", "200"],
+        );
+        assert_exact(&sandbox, case, &out);
+    }
+}
+
+#[test]
+fn filters_are_passed_as_documented_field_names() {
+    let sandbox = sandbox(Faults::none());
+    let form_id = sandbox.dataset().fixtures().wshoto_form_ids[0];
+    let mut cmd = scrm(&sandbox);
+    cmd.args(["export", "wshoto", "collect-details", "--param"])
+        .arg(format!("form_id={form_id}"))
+        .args(["--param", "detail_status=2"]);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = sandbox
+        .dataset()
+        .expected_keys(&Query::WshotoCollectDetail(WshotoFilter {
+            form_id: Some(form_id),
+            detail_status: Some(2),
+            ..WshotoFilter::default()
+        }));
+    let got = keys(&out.stdout, "external_userid");
+    assert!(!expected.is_empty());
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn wrong_credentials_fail_clearly_without_leaking_them() {
+    let sandbox = sandbox(Faults::none());
+    let wrong = [
+        (
+            "wshoto",
+            "collect-details",
+            "SCRM_WSHOTO_APP_SECRET",
+            &[][..],
+        ),
+        (
+            "weiban",
+            "smart-form-users",
+            "SCRM_WEIBAN_SECRET",
+            &["--param", "status=submit"][..],
+        ),
+        ("waiqin", "tasks", "SCRM_WAIQIN_APPKEY", &[][..]),
+        ("tanma", "clues", "SCRM_TANMA_APP_KEY", &[][..]),
+    ];
+    for (vendor, operation, var, params) in wrong {
+        let canary = scrm_testkit::CANARY_WSHOTO_APP_SECRET;
+        let out = scrm(&sandbox)
+            .env(var, canary)
+            .env("RUST_LOG", "trace")
+            .args(["export", vendor, operation])
+            .args(params)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{vendor}: {stderr}");
+        assert!(
+            out.stdout.is_empty(),
+            "{vendor}: nothing but records on stdout"
+        );
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(last.starts_with("scrm: "), "{vendor}: {last}");
+        assert!(last.contains(vendor), "{vendor}: {last}");
+        assert_no_canary(&stderr);
+        // Tokens and signatures the sandbox issued never reach the logs either.
+        assert!(!stderr.contains("access_token="), "{vendor}: {stderr}");
+    }
+}
+
+#[test]
+fn a_bad_secret_names_the_variables_to_check() {
+    let sandbox = sandbox(Faults::none());
+    let out = scrm(&sandbox)
+        .env("SCRM_WSHOTO_APP_SECRET", "wrong-secret")
+        .args(["export", "wshoto", "collect-details"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("credentials rejected"), "{stderr}");
+    assert!(stderr.contains("SCRM_WSHOTO_APP_SECRET"), "{stderr}");
+    assert!(!stderr.contains("wrong-secret"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+}
+
+#[test]
+fn success_at_trace_level_logs_no_secret_and_keeps_stdout_clean() {
+    let sandbox = sandbox(Faults::none());
+    let c = sandbox.credentials().clone();
+    for case in &CASES {
+        let out = export(&sandbox, case, &["--page-size", "100"]);
+        let mut cmd = scrm(&sandbox);
+        cmd.env("RUST_LOG", "trace");
+        let traced = export_with(&mut cmd, case);
+        assert_eq!(out.stdout, traced.stdout, "logs never go to stdout");
+        let stderr = String::from_utf8_lossy(&traced.stderr);
+        assert!(
+            stderr.contains("attempt succeeded"),
+            "tracing is on: {stderr}"
+        );
+        for secret in [
+            &c.wshoto_app_secret,
+            &c.weiban_secret,
+            &c.waiqin_appkey,
+            &c.tanma_app_key,
+        ] {
+            assert!(!stderr.contains(secret.as_str()), "{} leaked", case.vendor);
+        }
+        assert!(!stderr.contains("access_token="), "{stderr}");
+    }
+}
+
+fn export_with(cmd: &mut Command, case: &Case) -> Output {
+    cmd.args(["export", case.vendor, case.operation, "--page-size", "100"]);
+    for p in case.params {
+        cmd.args(["--param", p]);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn usage_errors_exit_2_with_what_to_do() {
+    let sandbox = sandbox(Faults::none());
+    let run = |cmd: &mut Command| {
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(scrm(&sandbox)
+        .env_remove("SCRM_TANMA_APP_KEY")
+        .args(["export", "tanma", "clues"]));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("set SCRM_TANMA_APP_KEY"), "{err}");
+
+    let (code, err) = run(scrm(&sandbox).args(["export", "waiqin", "clues"]));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("known: tasks, task-types"), "{err}");
+
+    let (code, err) =
+        run(scrm(&sandbox).args(["export", "wshoto", "collect-details", "--param", "nope=1"]));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("documented fields: form_id"), "{err}");
+
+    let (code, err) =
+        run(scrm(&sandbox).args(["export", "wshoto", "collect-details", "--page-size", "500"]));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("page_size must be between 1 and 200"), "{err}");
+
+    let (code, err) = run(scrm(&sandbox)
+        .env("SCRM_WEIBAN_BASE_URL", "http://example.com")
+        .args([
+            "export",
+            "weiban",
+            "smart-form-users",
+            "--param",
+            "status=submit",
+        ]));
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("only for loopback") && err.contains("SCRM_WEIBAN_BASE_URL"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unreachable_host_says_so() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sandbox = sandbox(Faults::none());
+    let out = scrm(&sandbox)
+        .env("SCRM_WAIQIN_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .args(["export", "waiqin", "tasks", "--max-attempts", "2"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("could not connect"), "{stderr}");
+    assert!(stderr.contains("SCRM_WAIQIN_BASE_URL"), "{stderr}");
+    assert!(stderr.contains("2 attempts"), "{stderr}");
+}
+
+#[test]
+fn demo_exports_everything_exactly() {
+    let out = Command::new(env!("CARGO_BIN_EXE_scrm"))
+        .env_clear()
+        .args(["demo", "--records", "300"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.matches("| exact |").count(), 6, "{stdout}");
+    assert!(stdout.contains(
+        "| operation | records | expected | pages | requests | retries | elapsed | check |"
+    ));
+}
