@@ -1,5 +1,6 @@
 //! 按创建时间列出线索&待分配客户: `POST /api/v3/clue/list-by-create-time-asc`.
 
+use super::customer_files::DEFAULT_PAGE_SIZE;
 use futures::Stream;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -44,8 +45,8 @@ pub struct ClueListRequest {
     /// End of the creation-time window, exclusive (指定时间段结束时间(不包含)).
     #[serde(serialize_with = "wire_datetime")]
     pub before: ChinaDateTime,
-    /// Records per page (获取数量); the server's default when unset. Cursor paging does not
-    /// depend on it.
+    /// Records per page (获取数量); not sent when unset by a single call, while the
+    /// streams send [`DEFAULT_PAGE_SIZE`]. Cursor paging does not depend on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u32>,
     /// `type` (类型): undocumented values (the examples show 1 and 2); not sent when unset.
@@ -388,7 +389,7 @@ impl TanmaClient {
         &self,
         request: ClueListRequest,
     ) -> impl Stream<Item = Result<Clue, Error>> + Send + 'static {
-        self.core().items(request)
+        self.core().items(request.for_stream())
     }
 
     /// The pages of [`clues_by_create_time`](Self::clues_by_create_time); each page's `next`
@@ -397,7 +398,16 @@ impl TanmaClient {
         &self,
         request: ClueListRequest,
     ) -> impl Stream<Item = Result<Page<ClueListRequest>, Error>> + Send + 'static {
-        self.core().pages(request)
+        self.core().pages(request.for_stream())
+    }
+}
+
+impl ClueListRequest {
+    /// What the streams send: `size` made explicit ([`DEFAULT_PAGE_SIZE`] unless set), so an
+    /// export does not crawl at the server's small default page size.
+    fn for_stream(mut self) -> Self {
+        self.size.get_or_insert(DEFAULT_PAGE_SIZE);
+        self
     }
 }
 
@@ -409,6 +419,17 @@ mod tests {
 
     fn at(s: &str) -> ChinaDateTime {
         ChinaDateTime::parse(s).unwrap()
+    }
+
+    #[test]
+    fn streams_make_the_page_size_explicit() {
+        let r = ClueListRequest::new(at("2024-01-01 00:00:00"), at("2024-01-02 00:00:00"));
+        assert_eq!(r.clone().for_stream().size, Some(DEFAULT_PAGE_SIZE));
+        assert_eq!(
+            r.size(7).for_stream().size,
+            Some(7),
+            "an explicit size is kept"
+        );
     }
 
     #[test]
