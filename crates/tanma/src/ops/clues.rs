@@ -5,7 +5,7 @@ use futures::Stream;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use scrm_core::de::{ChinaDateTime, Id};
-use scrm_core::{Cursor, CursorPaged, Error, ErrorKind, Operation, Page, Paged};
+use scrm_core::{Cursor, CursorPaged, Error, ErrorKind, Operation, Page, PageOptions, Paged};
 
 use super::null_as_default;
 use crate::TanmaClient;
@@ -399,6 +399,16 @@ impl TanmaClient {
         request: ClueListRequest,
     ) -> impl Stream<Item = Result<Page<ClueListRequest>, Error>> + Send + 'static {
         self.core().pages(request.for_stream())
+    }
+
+    /// [`clues_by_create_time_pages`](Self::clues_by_create_time_pages) with explicit page
+    /// options (page cap, resume position).
+    pub fn clues_by_create_time_pages_with(
+        &self,
+        request: ClueListRequest,
+        options: PageOptions,
+    ) -> impl Stream<Item = Result<Page<ClueListRequest>, Error>> + Send + 'static {
+        self.core().pages_with(request.for_stream(), options)
     }
 }
 

@@ -410,6 +410,16 @@ impl TanmaClient {
     ) -> impl Stream<Item = Result<Page<CustomerFileListRequest>, Error>> + Send + 'static {
         self.core().pages(request)
     }
+
+    /// [`customer_files_pages`](Self::customer_files_pages) with explicit page options (page
+    /// cap, resume position, empty-page retries).
+    pub fn customer_files_pages_with(
+        &self,
+        request: CustomerFileListRequest,
+        options: PageOptions,
+    ) -> impl Stream<Item = Result<Page<CustomerFileListRequest>, Error>> + Send + 'static {
+        self.core().pages_with(request, options)
+    }
 }
 
 #[cfg(test)]
