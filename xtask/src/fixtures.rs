@@ -20,9 +20,6 @@ use crate::sha256;
 /// Subcommand usage.
 const USAGE: &str = "usage: cargo xtask fixtures [--check]";
 
-/// List of payloads allowed to have no snapshot yet, relative to the workspace root.
-const PENDING_LIST: &str = "fixtures/pending-tests.txt";
-
 /// insta environment variables that would let a check pass or write files; removed in check mode.
 const INSTA_OVERRIDES: &[&str] = &[
     "INSTA_UPDATE",
@@ -196,7 +193,6 @@ fn run_tests(root: &Path, crates: &[String], mode: Mode) -> Result<Outcome, Stri
 fn verify(root: &Path, referenced: &BTreeSet<PathBuf>) -> Result<Vec<String>, String> {
     let mut problems = Vec::new();
     let fixtures = payload_fixtures(root)?;
-    let pending = pending_list(root)?;
     let mut covered = BTreeSet::new();
 
     for (snap, header) in fixture_snapshots(root)? {
@@ -236,31 +232,11 @@ fn verify(root: &Path, referenced: &BTreeSet<PathBuf>) -> Result<Vec<String>, St
         covered.insert(fixture.to_owned());
     }
 
-    let mut waiting = Vec::new();
-    for fixture in &fixtures {
-        match (covered.contains(fixture), pending.contains(fixture)) {
-            (false, false) => problems.push(format!(
-                "fixture fixtures/{fixture} has no snapshot: snapshot its parse with \
-                 scrm_testkit::fixture_snapshot! (or list it in {PENDING_LIST})"
-            )),
-            (false, true) => waiting.push(fixture.clone()),
-            (true, true) => problems.push(format!(
-                "fixture fixtures/{fixture} is covered now: remove it from {PENDING_LIST}"
-            )),
-            (true, false) => {}
-        }
-    }
-    for entry in pending.difference(&fixtures) {
+    for fixture in fixtures.difference(&covered) {
         problems.push(format!(
-            "{PENDING_LIST} lists {entry}, which is not a payload fixture"
+            "fixture fixtures/{fixture} has no snapshot: snapshot its parse with \
+             scrm_testkit::fixture_snapshot!"
         ));
-    }
-    if !waiting.is_empty() {
-        println!(
-            "fixtures: warning: {} fixture(s) listed in {PENDING_LIST} have no snapshot yet:\n{}",
-            waiting.len(),
-            bullet(waiting.into_iter())
-        );
     }
     Ok(problems)
 }
@@ -325,20 +301,6 @@ fn payload_fixtures(root: &Path) -> Result<BTreeSet<String>, String> {
         });
     }
     Ok(out)
-}
-
-fn pending_list(root: &Path) -> Result<BTreeSet<String>, String> {
-    let path = root.join(PENDING_LIST);
-    if !path.exists() {
-        return Ok(BTreeSet::new());
-    }
-    let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {PENDING_LIST}: {e}"))?;
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect())
 }
 
 /// What the xtask needs from a `.snap` file.
