@@ -13,7 +13,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 ///   http://127.0.0.1:8080; plain http:// only for loopback hosts).
 /// RUST_LOG sets the log filter on stderr (e.g. RUST_LOG=debug or RUST_LOG=scrm_core=trace).
 #[derive(Parser, Debug)]
-#[command(name = "scrm", version, about, long_about = None, verbatim_doc_comment)]
+#[command(name = "scrm", version, verbatim_doc_comment)]
+// The text above is `scrm --help`, not HTML: `<VENDOR>` is a placeholder.
+#[allow(rustdoc::invalid_html_tags)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
