@@ -91,22 +91,32 @@ impl RateLimiter {
 
     /// Waits for a concurrency slot and the next start time; hold the permit while the request
     /// is in flight.
+    ///
+    /// A start is claimed at the moment it actually happens (not at the moment it was planned):
+    /// timers fire late by up to a millisecond or so, and spacing from planned times would let
+    /// a late start and an on-time one land closer than the interval — one request too many in
+    /// a vendor's one-second window.
     pub async fn acquire(&self) -> Option<SemaphorePermit<'_>> {
         let permit = self.semaphore.acquire().await.ok();
-        let wait_until = {
-            let mut pace = self.pace.lock().unwrap_or_else(|p| p.into_inner());
-            match pace.interval {
-                None => None,
-                Some(interval) => {
-                    let now = Instant::now();
-                    let start = pace.next.map_or(now, |n| n.max(now));
-                    pace.next = Some(start + interval);
-                    Some(start)
+        loop {
+            let wait_until = {
+                let mut pace = self.pace.lock().unwrap_or_else(|p| p.into_inner());
+                let Some(interval) = pace.interval else {
+                    break;
+                };
+                let now = Instant::now();
+                match pace.next {
+                    Some(next) if next > now => Some(next),
+                    _ => {
+                        pace.next = Some(now + interval);
+                        None
+                    }
                 }
+            };
+            match wait_until {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => break,
             }
-        };
-        if let Some(at) = wait_until {
-            tokio::time::sleep_until(at).await;
         }
         permit
     }
@@ -160,6 +170,48 @@ mod tests {
         let elapsed = t0.elapsed();
         assert!(elapsed >= Duration::from_millis(1000), "{elapsed:?}");
         assert!(elapsed < Duration::from_millis(1010), "{elapsed:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_late_timer_pushes_the_next_start_back() {
+        let l = std::sync::Arc::new(RateLimiter::new(RateLimit::new(10.0, 4)));
+        let t0 = Instant::now();
+        drop(l.acquire().await); // starts at 0; the next may start at 100 ms
+        let waiter = {
+            let l = l.clone();
+            tokio::spawn(async move {
+                let _p = l.acquire().await;
+                t0.elapsed().as_millis()
+            })
+        };
+        tokio::task::yield_now().await; // the waiter is now asleep until 100 ms
+        // Its timer fires 30 ms late (a busy machine): it really starts at 130 ms…
+        tokio::time::advance(Duration::from_millis(130)).await;
+        assert_eq!(waiter.await.unwrap(), 130);
+        // …so the next start is a full interval after that, not 70 ms after it.
+        drop(l.acquire().await);
+        assert_eq!(t0.elapsed().as_millis(), 230);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_waiters_are_spaced_too() {
+        let l = std::sync::Arc::new(RateLimiter::new(RateLimit::new(20.0, 8)));
+        let t0 = Instant::now();
+        let starts: Vec<_> = (0..6)
+            .map(|_| {
+                let l = l.clone();
+                tokio::spawn(async move {
+                    let _p = l.acquire().await;
+                    t0.elapsed().as_millis()
+                })
+            })
+            .collect();
+        let mut at = Vec::new();
+        for s in starts {
+            at.push(s.await.unwrap());
+        }
+        at.sort_unstable();
+        assert_eq!(at, [0, 50, 100, 150, 200, 250]);
     }
 
     #[tokio::test(start_paused = true)]
