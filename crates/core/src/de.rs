@@ -266,6 +266,11 @@ impl<T: DeserializeOwned> JsonString<T> {
     /// Decodes `raw`.
     pub fn parse(raw: impl Into<String>) -> Result<Self, String> {
         let raw = raw.into();
+        // Fast path: plain serde_json. Tracking the path costs a string per key on every
+        // record, so it is only paid to explain a failure (the second parse below).
+        if let Ok(value) = serde_json::from_str::<T>(&raw) {
+            return Ok(JsonString { value, raw });
+        }
         let de = &mut serde_json::Deserializer::from_str(&raw);
         match serde_path_to_error::deserialize::<_, T>(de) {
             Ok(value) => Ok(JsonString { value, raw }),

@@ -81,11 +81,16 @@ pub trait Operation: Serialize + Send + Sync {
 }
 
 /// Decodes JSON, naming the field path on failure (`data.records[3].form_id: invalid type…`).
+///
+/// The happy path is plain `serde_json`: tracking the path costs an allocation per key of every
+/// record, so it is paid only to explain a failure, by decoding once more.
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        Error::decode(&path, e.into_inner())
+    serde_json::from_slice(bytes).or_else(|_| {
+        let de = &mut serde_json::Deserializer::from_slice(bytes);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            Error::decode(&path, e.into_inner())
+        })
     })
 }
 
