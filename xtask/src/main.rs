@@ -5,6 +5,7 @@
 
 use std::process::ExitCode;
 
+mod bench;
 mod fixtures;
 mod sha256;
 
@@ -13,6 +14,9 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
+  bench [--quick]     run the benchmarks (release build of scrm-bench against the sandbox):
+                      SDK vs hand-written baseline, peak RSS, rate-limit use, concurrent paging;
+                      markdown on stdout, target/bench/summary.json; --quick takes under 2 minutes
   fixtures            regenerate the fixture snapshots (insta) of every crate with fixture tests,
                       then delete fixture snapshots that no test asserts any more
   fixtures --check    verify them without writing anything (CI); fails when a snapshot is
@@ -28,6 +32,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let result = match command.as_str() {
+        "bench" => bench::run(rest),
         "fixtures" => fixtures::run(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
