@@ -25,9 +25,9 @@ pub const SUCCESS: &str = "0";
 ///    then unknown, would not be resent.
 /// 3. A `return_code` other than `"0"` becomes a vendor error carrying the code and
 ///    `return_msg`, classified by [`classify`].
-/// 4. On success the `msg_id` echo is required (the vendor documents it); a missing one is a
-///    [`ErrorKind::Decode`] error (the answer cannot be tied to the request; retrying would not
-///    change that).
+/// 4. An answer without a `msg_id` echo is accepted (the documentation shows the echo but does
+///    not make it a condition; rejecting it would fail every export against a gateway that drops
+///    it) and logged at debug level.
 /// 5. `response_data` is decoded into the operation's type; errors name the path inside it
 ///    (``at `response_data`: invalid JSON inside the string at `[3].create_time`: …``). An
 ///    absent, `null` or empty `response_data` means "no data": an empty list for list
@@ -88,10 +88,7 @@ impl Vendor for Waiqin {
             ));
         }
         if sent.is_some() && echo.is_none() {
-            return Err(Error::decode(
-                "msg_id",
-                "the response does not echo the request's msg_id, so it cannot be tied to the request",
-            ));
+            tracing::debug!(vendor = "waiqin", "the answer does not echo msg_id");
         }
         decode_data(envelope.response_data)
     }
@@ -293,10 +290,10 @@ mod tests {
     }
 
     #[test]
-    fn success_without_an_echo_is_refused() {
-        let e = open::<Vec<u32>>(200, r#"{"return_code":"0","response_data":"[1]"}"#, "m1")
-            .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Decode);
+    fn success_without_an_echo_is_accepted() {
+        let v =
+            open::<Vec<u32>>(200, r#"{"return_code":"0","response_data":"[1]"}"#, "m1").unwrap();
+        assert_eq!(v, [1]);
         // Without a request id (a custom signer) there is nothing to check.
         let v: Vec<u32> = Waiqin
             .open(
