@@ -473,8 +473,10 @@ impl<V: Vendor> Client<V> {
                 return Err(error);
             }
             let mut delay = backoff.next().unwrap_or(Duration::from_secs(1));
-            if let Some(asked) = error.retry_after() {
-                delay = delay.max(asked);
+            match error.retry_after() {
+                Some(asked) => delay = delay.max(asked),
+                None if error.is_throttled() => delay = delay.max(policy.get_throttle_delay()),
+                None => {}
             }
             if let Some(deadline) = policy.get_deadline()
                 && started.elapsed() + delay > deadline

@@ -29,6 +29,7 @@ pub struct RetryPolicy {
     max_delay: Duration,
     deadline: Option<Duration>,
     jitter: bool,
+    throttle_delay: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -39,6 +40,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(10),
             deadline: Some(Duration::from_secs(300)),
             jitter: true,
+            throttle_delay: Duration::from_secs(1),
         }
     }
 }
@@ -71,6 +73,19 @@ impl RetryPolicy {
     pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
         self.deadline = deadline;
         self
+    }
+
+    /// The shortest wait after a throttled answer that names no `Retry-After` (default 1 s:
+    /// vendors count requests per second, so retrying within the same second is throttled
+    /// again).
+    pub fn throttle_delay(mut self, delay: Duration) -> Self {
+        self.throttle_delay = delay;
+        self
+    }
+
+    /// The shortest wait after a throttled answer.
+    pub fn get_throttle_delay(&self) -> Duration {
+        self.throttle_delay
     }
 
     /// Whether delays are randomised (default yes; tests may turn it off).

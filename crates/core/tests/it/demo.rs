@@ -182,6 +182,7 @@ impl Signer for CountingSigner {
 pub fn fast_retries() -> RetryPolicy {
     RetryPolicy::default()
         .initial_delay(Duration::from_millis(1))
+        .throttle_delay(Duration::from_millis(1))
         .max_delay(Duration::from_millis(5))
         .jitter(false)
 }

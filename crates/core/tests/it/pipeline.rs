@@ -393,3 +393,29 @@ async fn requests_are_signed_after_waiting_for_the_rate_limiter_not_before() {
         assert_eq!(signed, at.to_string(), "signed when sent, not when queued");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_answer_without_retry_after_waits_a_full_window() {
+    let t = Scripted::new([code(429, "too frequent"), ok(json!(4))]);
+    let c =
+        scrm_core::ClientOptions::new("https://demo.invalid", scrm_core::RateLimit::unlimited(1))
+            .transport(t.clone())
+            .retry_policy(
+                RetryPolicy::default()
+                    .initial_delay(Duration::from_millis(10))
+                    .jitter(false),
+            )
+            .build(
+                Demo,
+                std::sync::Arc::new(crate::demo::CountingSigner::default()),
+            )
+            .unwrap();
+    let started = tokio::time::Instant::now();
+    assert_eq!(c.call(&Get { q: 1 }).await.unwrap(), json!(4));
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(t.calls(), 2);
+}

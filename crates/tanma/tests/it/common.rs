@@ -23,6 +23,7 @@ pub const T0_MS: u64 = 1_700_000_000_000;
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy::default()
         .initial_delay(Duration::from_millis(1))
+        .throttle_delay(Duration::from_millis(1))
         .max_delay(Duration::from_millis(4))
         .jitter(false)
 }

@@ -29,6 +29,7 @@ pub fn at(unix_secs: u64) -> SystemTime {
 pub fn fast_retries() -> RetryPolicy {
     RetryPolicy::default()
         .initial_delay(Duration::from_millis(1))
+        .throttle_delay(Duration::from_millis(1))
         .max_delay(Duration::from_millis(4))
         .jitter(false)
 }

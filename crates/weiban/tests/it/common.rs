@@ -24,6 +24,7 @@ pub const STORE_KEY: &str = "weiban:1234567890123456789";
 pub fn fast_retries() -> RetryPolicy {
     RetryPolicy::default()
         .initial_delay(Duration::from_millis(1))
+        .throttle_delay(Duration::from_millis(1))
         .max_delay(Duration::from_millis(5))
         .jitter(false)
 }

@@ -177,6 +177,7 @@ async fn retry_after_is_waited_for() {
         .retry_policy(
             RetryPolicy::default()
                 .initial_delay(Duration::from_millis(1))
+                .throttle_delay(Duration::from_millis(1))
                 .jitter(false),
         )
         .build()

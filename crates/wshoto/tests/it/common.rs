@@ -20,6 +20,7 @@ pub const API_PATH: &str = "/openapi/collect/detail/page";
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy::default()
         .initial_delay(Duration::from_millis(1))
+        .throttle_delay(Duration::from_millis(1))
         .max_delay(Duration::from_millis(4))
         .jitter(false)
 }
