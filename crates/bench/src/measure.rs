@@ -235,7 +235,7 @@ pub fn rate_use(
     sandbox.reset_stats();
     let mut setup = Setup::new(sandbox.base_url(), sandbox.credentials().clone(), 1);
     setup.rate_limit = RateLimit::new(client_rate, 1);
-    setup.pages = PageOptions::default().max_pages(Some(requests));
+    setup.pages = PageOptions::default().max_pages(requests);
     let client = SdkClient::build(op, &setup)?;
     let t = timed(rt, client.export(op, &setup));
     let run = t.value?;

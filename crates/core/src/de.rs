@@ -630,6 +630,20 @@ macro_rules! lenient_enum {
                 $crate::de::int(d).map(Self::from_code)
             }
         }
+
+        impl $crate::de::FromWire for $name {
+            const TYPE: $crate::de::FieldType = $crate::de::FieldType::Code;
+            fn read_wire<'de, D: ::serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                let s = $crate::de::Scalar::read(d, "a code (integer or string)")?;
+                if s.is_absent() {
+                    return Ok(None);
+                }
+                let v = s.integer::<D::Error>()?;
+                i64::try_from(v)
+                    .map(|v| Some(Self::from_code(v)))
+                    .map_err(|_| ::serde::de::Error::custom(format!("code {v} is out of range")))
+            }
+        }
     };
     (
         $(#[$meta:meta])*
@@ -669,6 +683,15 @@ macro_rules! lenient_enum {
                 $crate::de::string_or_number(d).map(|s| Self::from_wire(&s))
             }
         }
+
+        impl $crate::de::FromWire for $name {
+            const TYPE: $crate::de::FieldType = $crate::de::FieldType::Code;
+            fn read_wire<'de, D: ::serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                Ok(<String as $crate::de::FromWire>::read_wire(d)?
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| Self::from_wire(&s)))
+            }
+        }
     };
 }
 
@@ -700,4 +723,431 @@ pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Er
         }
     }
     d.deserialize_any(V)
+}
+
+/// What a documented field holds, for tools that build requests from text (`scrm export
+/// --param`) and print an operation's fields (`scrm ops`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FieldType {
+    /// An integer (a JSON number, or digits in a string).
+    Integer,
+    /// A decimal number.
+    Decimal,
+    /// Text.
+    Text,
+    /// An id: a number or a string, up to 19 digits and more, never read through `f64`.
+    Id,
+    /// `true`/`false` (or `1`/`0`).
+    Bool,
+    /// Seconds since the Unix epoch.
+    UnixSeconds,
+    /// Milliseconds since the Unix epoch.
+    UnixMillis,
+    /// A China-time date, `yyyy-MM-dd`.
+    Date,
+    /// A China-time date and time, `yyyy-MM-dd HH:mm:ss`.
+    DateTime,
+    /// One of the vendor's documented codes.
+    Code,
+    /// A list (comma-separated on the command line).
+    List,
+    /// A JSON value (an object, or JSON inside a string).
+    Json,
+}
+
+impl FieldType {
+    /// How the type is named in `scrm ops` and in usage errors.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FieldType::Integer => "integer",
+            FieldType::Decimal => "number",
+            FieldType::Text => "text",
+            FieldType::Id => "id",
+            FieldType::Bool => "true|false",
+            FieldType::UnixSeconds => "epoch seconds",
+            FieldType::UnixMillis => "epoch milliseconds",
+            FieldType::Date => "yyyy-MM-dd",
+            FieldType::DateTime => "yyyy-MM-dd HH:mm:ss",
+            FieldType::Code => "code",
+            FieldType::List => "list (comma-separated)",
+            FieldType::Json => "JSON",
+        }
+    }
+}
+
+impl fmt::Display for FieldType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// A JSON scalar as the deserializer met it (strings borrowed when possible).
+#[derive(Debug)]
+#[doc(hidden)]
+pub enum Scalar<'de> {
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A negative integer.
+    I64(i64),
+    /// A non-negative integer.
+    U64(u64),
+    /// A number with a fraction or exponent.
+    F64(f64),
+    /// A string.
+    Str(std::borrow::Cow<'de, str>),
+}
+
+impl<'de> Scalar<'de> {
+    /// Reads one scalar; arrays and objects are refused with `expected`.
+    pub fn read<D: Deserializer<'de>>(d: D, expected: &'static str) -> Result<Self, D::Error> {
+        struct V(&'static str);
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.0)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
+                Scalar::read(d, self.0)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Bool(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
+                Ok(if v >= 0 {
+                    Scalar::U64(v as u64)
+                } else {
+                    Scalar::I64(v)
+                })
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::U64(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::F64(v))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_any(V(expected))
+    }
+
+    /// Whether it stands for "no value": `null`, or a blank string.
+    pub fn is_absent(&self) -> bool {
+        match self {
+            Scalar::Null => true,
+            Scalar::Str(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The integer it holds (a number or digits in a string).
+    pub fn integer<E: de::Error>(&self) -> Result<i128, E> {
+        match self {
+            Scalar::I64(v) => Ok(i128::from(*v)),
+            Scalar::U64(v) => Ok(i128::from(*v)),
+            Scalar::Str(s) => s
+                .trim()
+                .parse::<i128>()
+                .map_err(|_| E::custom(format!("expected an integer, got the string {s:?}"))),
+            Scalar::F64(v) => Err(E::custom(format!("expected an integer, got {v}"))),
+            Scalar::Bool(v) => Err(E::custom(format!("expected an integer, got {v}"))),
+            Scalar::Null => Err(E::custom("expected an integer, got null")),
+        }
+    }
+}
+
+/// A field type as vendors send it: what the field macros ([`crate::operation!`],
+/// [`crate::record!`]) decode every field through, so that a number, a numeric string, `""`
+/// and `null` all read as `Option<u64>`, `Option<Id>` or a timestamp without a per-field
+/// attribute. `Ok(None)` means the vendor sent "no value".
+pub trait FromWire: Sized {
+    /// What the field holds, for the registry.
+    const TYPE: FieldType;
+
+    /// Reads a value, `None` for `null` (and `""` for every type but text).
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error>;
+}
+
+/// Decodes an optional field through [`FromWire`] (`#[serde(deserialize_with)]`).
+pub fn wire<'de, D: Deserializer<'de>, T: FromWire>(d: D) -> Result<Option<T>, D::Error> {
+    T::read_wire(d)
+}
+
+/// The `DeserializeSeed` behind [`FromWire`] fields inside maps.
+#[doc(hidden)]
+pub struct WireSeed<T>(pub std::marker::PhantomData<T>);
+
+impl<'de, T: FromWire> de::DeserializeSeed<'de> for WireSeed<T> {
+    type Value = Option<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        T::read_wire(d)
+    }
+}
+
+macro_rules! wire_integer {
+    ($($t:ty),*) => {$(
+        impl FromWire for $t {
+            const TYPE: FieldType = FieldType::Integer;
+            fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                let s = Scalar::read(d, "an integer or a string holding one")?;
+                if s.is_absent() {
+                    return Ok(None);
+                }
+                let v = s.integer::<D::Error>()?;
+                <$t>::try_from(v).map(Some).map_err(|_| {
+                    de::Error::custom(format!(concat!("{} is out of range for ", stringify!($t)), v))
+                })
+            }
+        }
+    )*};
+}
+wire_integer!(u8, u16, u32, u64, i32, i64);
+
+impl FromWire for f64 {
+    const TYPE: FieldType = FieldType::Decimal;
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        match Scalar::read(d, "a number or a string holding one")? {
+            s if s.is_absent() => Ok(None),
+            Scalar::F64(v) => Ok(Some(v)),
+            Scalar::U64(v) => Ok(Some(v as f64)),
+            Scalar::I64(v) => Ok(Some(v as f64)),
+            Scalar::Str(s) => s
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| de::Error::custom(format!("expected a number, got {s:?}"))),
+            other => Err(de::Error::custom(format!(
+                "expected a number, got {other:?}"
+            ))),
+        }
+    }
+}
+
+impl FromWire for bool {
+    const TYPE: FieldType = FieldType::Bool;
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        match Scalar::read(d, "a boolean, 0/1 or a string holding one")? {
+            s if s.is_absent() => Ok(None),
+            Scalar::Bool(v) => Ok(Some(v)),
+            Scalar::U64(0) => Ok(Some(false)),
+            Scalar::U64(1) => Ok(Some(true)),
+            Scalar::Str(s) => match s.trim() {
+                "true" | "1" => Ok(Some(true)),
+                "false" | "0" => Ok(Some(false)),
+                other => Err(de::Error::custom(format!(
+                    "expected true or false, got {other:?}"
+                ))),
+            },
+            other => Err(de::Error::custom(format!(
+                "expected true or false, got {other:?}"
+            ))),
+        }
+    }
+}
+
+impl FromWire for String {
+    const TYPE: FieldType = FieldType::Text;
+    /// Text is kept as sent, `""` included; a number becomes its decimal text.
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Ok(match Scalar::read(d, "a string")? {
+            Scalar::Null => None,
+            Scalar::Str(s) => Some(s.into_owned()),
+            Scalar::U64(v) => Some(v.to_string()),
+            Scalar::I64(v) => Some(v.to_string()),
+            Scalar::F64(v) => Some(v.to_string()),
+            Scalar::Bool(v) => Some(v.to_string()),
+        })
+    }
+}
+
+impl FromWire for Id {
+    const TYPE: FieldType = FieldType::Id;
+    /// `null`, `""` and `"-1"` mean absent.
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        match Scalar::read(d, "an id (integer or string)")? {
+            Scalar::Null => Ok(None),
+            Scalar::U64(v) => Ok(Some(Id::number(v))),
+            Scalar::I64(-1) => Ok(None),
+            Scalar::I64(v) => Ok(Some(Id {
+                value: v.to_string(),
+                numeric: true,
+            })),
+            Scalar::Str(s) if matches!(s.trim(), "" | "-1") => Ok(None),
+            Scalar::Str(s) => Ok(Some(Id::string(s.into_owned()))),
+            Scalar::F64(v) => Err(de::Error::custom(format!(
+                "expected an id, got the number {v} (not an integer)"
+            ))),
+            Scalar::Bool(v) => Err(de::Error::custom(format!("expected an id, got {v}"))),
+        }
+    }
+}
+
+impl FromWire for UnixSeconds {
+    const TYPE: FieldType = FieldType::UnixSeconds;
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Ok(i64::read_wire(d)?.map(UnixSeconds))
+    }
+}
+
+impl FromWire for UnixMillis {
+    const TYPE: FieldType = FieldType::UnixMillis;
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Ok(i64::read_wire(d)?.map(UnixMillis))
+    }
+}
+
+impl FromWire for ChinaDate {
+    const TYPE: FieldType = FieldType::Date;
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        match Scalar::read(d, "a date like \"2024-01-31\"")? {
+            s if s.is_absent() => Ok(None),
+            Scalar::Str(s) => ChinaDate::parse(&s).map(Some).map_err(de::Error::custom),
+            other => Err(de::Error::custom(format!(
+                "expected a date like \"2024-01-31\", got {other:?}"
+            ))),
+        }
+    }
+}
+
+impl FromWire for ChinaDateTime {
+    const TYPE: FieldType = FieldType::DateTime;
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        match Scalar::read(d, "a date-time like \"2024-01-31 08:00:00\"")? {
+            s if s.is_absent() => Ok(None),
+            Scalar::Str(s) => ChinaDateTime::parse(&s)
+                .map(Some)
+                .map_err(de::Error::custom),
+            other => Err(de::Error::custom(format!(
+                "expected a date-time like \"2024-01-31 08:00:00\", got {other:?}"
+            ))),
+        }
+    }
+}
+
+impl FromWire for serde_json::Value {
+    const TYPE: FieldType = FieldType::Json;
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Ok(Some(serde_json::Value::deserialize(d)?).filter(|v| !v.is_null()))
+    }
+}
+
+impl<T: DeserializeOwned> FromWire for Vec<T> {
+    const TYPE: FieldType = FieldType::List;
+    /// `null` and `""` read as absent.
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: DeserializeOwned> Visitor<'de> for V<T> {
+            type Value = Option<Vec<T>>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                if v.trim().is_empty() {
+                    Ok(None)
+                } else {
+                    Err(E::custom(format!("expected a list, got the string {v:?}")))
+                }
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                while let Some(item) = seq.next_element()? {
+                    out.push(item);
+                }
+                Ok(Some(out))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<T: DeserializeOwned> FromWire for JsonString<T> {
+    const TYPE: FieldType = FieldType::Json;
+    /// `null` and `""` read as absent.
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        opt_json_string(d)
+    }
+}
+
+/// A whole number that travels as a string of digits (waiqin's `page`/`rows`), read from a
+/// number or a string.
+///
+/// ```
+/// use scrm_core::de::Digits;
+/// assert_eq!(serde_json::to_string(&Digits(20)).unwrap(), "\"20\"");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Digits(pub u64);
+
+impl From<u64> for Digits {
+    fn from(v: u64) -> Self {
+        Digits(v)
+    }
+}
+impl From<u32> for Digits {
+    fn from(v: u32) -> Self {
+        Digits(u64::from(v))
+    }
+}
+impl From<Digits> for u64 {
+    fn from(v: Digits) -> Self {
+        v.0
+    }
+}
+impl fmt::Display for Digits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+impl Serialize for Digits {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+impl FromWire for Digits {
+    const TYPE: FieldType = FieldType::Integer;
+    fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Ok(u64::read_wire(d)?.map(Digits))
+    }
+}
+
+/// Implements [`FromWire`] for a type through its `Deserialize` (`null` reads as absent), for
+/// nested records and codes.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __from_wire_via_deserialize {
+    ($t:ty, $kind:expr) => {
+        impl $crate::de::FromWire for $t {
+            const TYPE: $crate::de::FieldType = $kind;
+            fn read_wire<'de, D: ::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<::core::option::Option<Self>, D::Error> {
+                <::core::option::Option<$t> as ::serde::Deserialize>::deserialize(d)
+            }
+        }
+    };
 }

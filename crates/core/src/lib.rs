@@ -21,12 +21,15 @@
 //! assert_eq!(e.to_string(), "wshoto collect/detail/page: access token expired or invalid (code 10001: token失效)");
 //! ```
 
+pub mod check;
 mod client;
 pub mod de;
 mod error;
+mod model;
 mod operation;
 pub mod paging;
 mod ratelimit;
+pub mod registry;
 mod retry;
 mod secret;
 mod sign;
@@ -35,11 +38,12 @@ mod transport;
 
 pub use client::{Client, ClientOptions, ClientStats, Configure, classify_http, retry_after};
 pub use error::{Error, ErrorKind};
+pub use model::Field;
 pub use operation::{Encoding, Operation, Vendor, decode_json, looks_like_json};
 pub use paging::{
-    Cursor, CursorPaged, DriftPolicy, Keyset, KeysetPaged, Offset, OffsetPaged, Page, PageNumber,
-    PageNumbered, PageOptions, PageRows, PageRowsPaged, Paged, Paginator, Position, Step,
-    collect_all,
+    Cursor, CursorPaged, DriftPolicy, Items, Keyset, KeysetPaged, Offset, OffsetPaged, Page,
+    PageNumber, PageNumbered, PageOptions, PageRows, PageRowsPaged, Paged, Pages, Paginator,
+    PagingStyle, Position, Single, Step, collect_all,
 };
 pub use ratelimit::{RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
@@ -56,6 +60,14 @@ pub use transport::{
     HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method, ReqwestTransport,
     ReqwestTransportBuilder, StatusCode, Transport, TransportError, TransportErrorKind, Url,
 };
+
+/// What the declaration macros expand to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::model::{Key, unknown_field};
+    pub use serde;
+    pub use serde_json;
+}
 
 /// Re-exported for implementors of [`Transport`], [`Signer`] and [`TokenFetcher`].
 pub use async_trait::async_trait;

@@ -73,6 +73,8 @@ pub trait Operation: Serialize + Send + Sync {
     /// Whether sending it twice is harmless. Reads are; a non-idempotent operation is never
     /// retried once it may have reached the vendor.
     const IDEMPOTENT: bool = true;
+    /// The documented request fields ([`operation!`](crate::operation) lists them).
+    const FIELDS: &'static [crate::Field] = &[];
 
     /// Local checks of documented limits, before anything is sent.
     fn validate(&self) -> Result<(), Error> {

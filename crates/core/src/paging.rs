@@ -62,6 +62,8 @@ pub enum Position {
         /// The last id to send.
         last_id: Option<String>,
     },
+    /// The one request of an operation that does not page.
+    Single,
 }
 
 impl fmt::Display for Position {
@@ -73,6 +75,7 @@ impl fmt::Display for Position {
             Position::Cursor { cursor: Some(c) } => write!(f, "cursor {c:?}"),
             Position::LastId { last_id: None } => f.write_str("the first keyset page"),
             Position::LastId { last_id: Some(id) } => write!(f, "last id {id}"),
+            Position::Single => f.write_str("the single request"),
         }
     }
 }
@@ -89,24 +92,35 @@ pub enum DriftPolicy {
     Warn,
 }
 
-/// Options of a page stream.
+/// Options of a page stream. Set them on what [`Client::pages`] and [`Client::items`] return
+/// (`client.pages(request).concurrency(4).resume_from(position)`), or as a client's defaults
+/// ([`Configure::page_options`](crate::Configure::page_options)).
 ///
 /// ```
 /// use std::time::Duration;
 /// use scrm_core::{PageOptions, Position};
 /// let options = PageOptions::default()
-///     .max_pages(Some(10))
+///     .max_pages(10)
 ///     .empty_page_retries(5)
-///     .resume_from(Some(Position::Page { page: 3 }));
+///     .resume_from(Position::Page { page: 3 });
+/// assert_eq!(options.max_pages, Some(10));
+/// assert_eq!(options.concurrency, 1);
 /// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PageOptions {
-    max_pages: Option<u64>,
-    empty_page_retries: u32,
-    empty_page_backoff: Duration,
-    drift: DriftPolicy,
-    resume_from: Option<Position>,
-    concurrency: usize,
+    /// Stop after this many pages (`None`: no cap).
+    pub max_pages: Option<u64>,
+    /// Re-requests of a page that came back empty before the total was reached.
+    pub empty_page_retries: u32,
+    /// First delay before re-requesting an empty page (doubling, jittered).
+    pub empty_page_backoff: Duration,
+    /// What to do when the total changes mid-export.
+    pub drift: DriftPolicy,
+    /// Where to start instead of the request's own position.
+    pub resume_from: Option<Position>,
+    /// Pages in flight at once.
+    pub concurrency: usize,
 }
 
 impl Default for PageOptions {
@@ -124,8 +138,8 @@ impl Default for PageOptions {
 
 impl PageOptions {
     /// Stop after this many pages (the last page's `next` says where to resume).
-    pub fn max_pages(mut self, max: Option<u64>) -> Self {
-        self.max_pages = max;
+    pub fn max_pages(mut self, max: u64) -> Self {
+        self.max_pages = Some(max);
         self
     }
 
@@ -148,9 +162,9 @@ impl PageOptions {
         self
     }
 
-    /// Start from a saved position instead of the request's own.
-    pub fn resume_from(mut self, position: Option<Position>) -> Self {
-        self.resume_from = position;
+    /// Start from a saved position (a page's `next`) instead of the request's own.
+    pub fn resume_from(mut self, position: Position) -> Self {
+        self.resume_from = Some(position);
         self
     }
 
@@ -161,16 +175,6 @@ impl PageOptions {
     pub fn concurrency(mut self, pages_in_flight: usize) -> Self {
         self.concurrency = pages_in_flight.max(1);
         self
-    }
-
-    /// The drift policy.
-    pub fn drift_policy(&self) -> DriftPolicy {
-        self.drift
-    }
-
-    /// Pages in flight at once.
-    pub fn get_concurrency(&self) -> usize {
-        self.concurrency
     }
 }
 
@@ -217,19 +221,84 @@ pub enum Step<Op> {
     Retry(Error),
 }
 
-/// An endpoint that pages. Implement it and the accessor trait of its style.
+/// How an operation pages, as the registry and `scrm ops` name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PagingStyle {
+    /// Page number from 1 with a total ([`PageNumber`]).
+    PageNumber,
+    /// Offset from 0 with a total ([`Offset`]).
+    Offset,
+    /// Page/rows from 1, no total ([`PageRows`]).
+    PageRows,
+    /// An opaque cursor handed out by each page ([`Cursor`]).
+    Cursor,
+    /// The last record's id ([`Keyset`]).
+    Keyset,
+    /// One answer, no paging ([`Single`]).
+    Single,
+}
+
+impl PagingStyle {
+    /// Every style.
+    pub const ALL: [PagingStyle; 6] = [
+        PagingStyle::PageNumber,
+        PagingStyle::Offset,
+        PagingStyle::PageRows,
+        PagingStyle::Cursor,
+        PagingStyle::Keyset,
+        PagingStyle::Single,
+    ];
+
+    /// The style's name: `page-number`, `offset`, `page-rows`, `cursor`, `keyset`, `none`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PagingStyle::PageNumber => "page-number",
+            PagingStyle::Offset => "offset",
+            PagingStyle::PageRows => "page-rows",
+            PagingStyle::Cursor => "cursor",
+            PagingStyle::Keyset => "keyset",
+            PagingStyle::Single => "none",
+        }
+    }
+
+    /// The style named `name` ([`PagingStyle::as_str`]).
+    pub fn parse(name: &str) -> Option<PagingStyle> {
+        PagingStyle::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl fmt::Display for PagingStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An endpoint that pages. Declare it with [`paging!`](crate::paging), or implement it and the
+/// accessor trait of its style.
 pub trait Paged: Operation + Clone + 'static {
     /// One record.
     type Item: Send + 'static;
-    /// The paging style: [`PageNumber`], [`Offset`], [`PageRows`], [`Cursor`] or [`Keyset`].
+    /// The paging style: [`PageNumber`], [`Offset`], [`PageRows`], [`Cursor`], [`Keyset`] or
+    /// [`Single`].
     type Style: Paginator<Self> + Default;
+    /// The style's name for the registry.
+    const STYLE: PagingStyle = <Self::Style as Paginator<Self>>::STYLE;
+    /// The Rust name of the request field holding the page size, if any.
+    const PAGE_SIZE: Option<&'static str> = None;
 
     /// Moves the records out of a response.
     fn take_items(response: &mut Self::Response) -> Vec<Self::Item>;
+
+    /// Fills in what a stream needs to be explicit (the first position, the page size), so
+    /// every page asks for a known size. Called by [`Client::pages`] before the first page.
+    fn prepare(&mut self) {}
 }
 
 /// Decides the next request from the last one and its page.
 pub trait Paginator<Op: Paged>: Send + 'static {
+    /// The style's name for the registry.
+    const STYLE: PagingStyle;
     /// The position of `request`.
     fn position(&self, request: &Op) -> Position;
     /// Moves `request` to `position`.
@@ -323,6 +392,8 @@ pub struct PageNumber {
 }
 
 impl<Op: PageNumbered> Paginator<Op> for PageNumber {
+    const STYLE: PagingStyle = PagingStyle::PageNumber;
+
     fn position(&self, request: &Op) -> Position {
         Position::Page {
             page: request.page(),
@@ -408,6 +479,8 @@ pub struct Offset {
 }
 
 impl<Op: OffsetPaged> Paginator<Op> for Offset {
+    const STYLE: PagingStyle = PagingStyle::Offset;
+
     fn position(&self, request: &Op) -> Position {
         Position::Offset {
             offset: request.offset(),
@@ -481,6 +554,8 @@ pub trait PageRowsPaged: Paged {
 pub struct PageRows;
 
 impl<Op: PageRowsPaged> Paginator<Op> for PageRows {
+    const STYLE: PagingStyle = PagingStyle::PageRows;
+
     fn position(&self, request: &Op) -> Position {
         Position::Page {
             page: request.page(),
@@ -529,6 +604,8 @@ pub trait CursorPaged: Paged {
 pub struct Cursor;
 
 impl<Op: CursorPaged> Paginator<Op> for Cursor {
+    const STYLE: PagingStyle = PagingStyle::Cursor;
+
     fn position(&self, request: &Op) -> Position {
         Position::Cursor {
             cursor: request.cursor().map(str::to_owned),
@@ -584,6 +661,8 @@ pub trait KeysetPaged: Paged {
 pub struct Keyset;
 
 impl<Op: KeysetPaged> Paginator<Op> for Keyset {
+    const STYLE: PagingStyle = PagingStyle::Keyset;
+
     fn position(&self, request: &Op) -> Position {
         Position::LastId {
             last_id: request.last_id(),
@@ -613,6 +692,35 @@ impl<Op: KeysetPaged> Paginator<Op> for Keyset {
         let mut next = request.clone();
         next.set_last_id(Some(&Op::key(last)))?;
         Ok(Step::Next(next))
+    }
+}
+
+/// One answer, no paging: the response is the whole result.
+#[derive(Debug, Default)]
+pub struct Single;
+
+impl<Op: Paged> Paginator<Op> for Single {
+    const STYLE: PagingStyle = PagingStyle::Single;
+
+    fn position(&self, _request: &Op) -> Position {
+        Position::Single
+    }
+
+    fn resume(&mut self, _request: &mut Op, position: &Position) -> Result<(), Error> {
+        match position {
+            Position::Single => Ok(()),
+            other => Err(wrong_style(other, "nothing (a single answer)")),
+        }
+    }
+
+    fn next(
+        &mut self,
+        _request: &Op,
+        _response: &Op::Response,
+        _items: &[Op::Item],
+        _options: &PageOptions,
+    ) -> Result<Step<Op>, Error> {
+        Ok(Step::Done)
     }
 }
 
@@ -766,70 +874,220 @@ impl<Op: Paged> Driver<Op> {
     }
 }
 
-impl<V: crate::Vendor> Client<V> {
-    /// A stream of the pages of `request`, with the client's default page options.
-    ///
-    /// The first error ends the stream; the last page received tells where to resume.
-    pub fn pages<Op: Paged<Vendor = V>>(
-        &self,
-        request: Op,
-    ) -> impl Stream<Item = Result<Page<Op>, Error>> + Send + 'static {
-        self.pages_with(request, self.page_options().clone())
+fn drive<Op: Paged>(
+    client: Client<Op::Vendor>,
+    mut request: Op,
+    options: PageOptions,
+) -> futures::stream::BoxStream<'static, Result<Page<Op>, Error>> {
+    request.prepare();
+    let mut style = Op::Style::default();
+    let resumed = match &options.resume_from {
+        Some(position) => style.resume(&mut request, position),
+        None => Ok(()),
+    };
+    let first = style.position(&request);
+    let driver = Driver::<Op> {
+        client,
+        request: Some(request),
+        style,
+        options,
+        seen: HashSet::from([first]),
+        pages: 0,
+        empty_retries: 0,
+        in_flight: futures::stream::FuturesOrdered::new(),
+        in_flight_positions: std::collections::VecDeque::new(),
+    };
+    let init = match resumed {
+        Ok(()) => Ok(driver),
+        Err(e) => Err(Driver::<Op>::context(e)),
+    };
+    futures::stream::once(async move { init })
+        .map_ok(|driver| {
+            futures::stream::try_unfold(driver, |mut d| async move {
+                Ok(d.next_page().await?.map(|page| (page, d)))
+            })
+        })
+        .try_flatten()
+        .boxed()
+}
+
+/// Setters of [`PageOptions`] on a stream that has not started yet.
+macro_rules! page_option_setters {
+    ($($path:ident).+) => {
+        /// All page options at once, replacing the client's defaults.
+        pub fn options(mut self, options: PageOptions) -> Self {
+            self.$($path).+ = options;
+            self
+        }
+
+        /// Pages in flight at once ([`PageOptions::concurrency`]).
+        pub fn concurrency(mut self, pages_in_flight: usize) -> Self {
+            let o = std::mem::take(&mut self.$($path).+);
+            self.$($path).+ = o.concurrency(pages_in_flight);
+            self
+        }
+
+        /// Stop after this many pages ([`PageOptions::max_pages`]).
+        pub fn max_pages(mut self, max: u64) -> Self {
+            let o = std::mem::take(&mut self.$($path).+);
+            self.$($path).+ = o.max_pages(max);
+            self
+        }
+
+        /// Start from a saved position ([`PageOptions::resume_from`]).
+        pub fn resume_from(mut self, position: Position) -> Self {
+            let o = std::mem::take(&mut self.$($path).+);
+            self.$($path).+ = o.resume_from(position);
+            self
+        }
+
+        /// What to do when the total changes ([`PageOptions::on_total_change`]).
+        pub fn on_total_change(mut self, policy: DriftPolicy) -> Self {
+            let o = std::mem::take(&mut self.$($path).+);
+            self.$($path).+ = o.on_total_change(policy);
+            self
+        }
+
+        /// Re-requests of an empty page before the total ([`PageOptions::empty_page_retries`]).
+        pub fn empty_page_retries(mut self, retries: u32) -> Self {
+            let o = std::mem::take(&mut self.$($path).+);
+            self.$($path).+ = o.empty_page_retries(retries);
+            self
+        }
+
+        /// First delay before re-requesting an empty page ([`PageOptions::empty_page_backoff`]).
+        pub fn empty_page_backoff(mut self, delay: Duration) -> Self {
+            let o = std::mem::take(&mut self.$($path).+);
+            self.$($path).+ = o.empty_page_backoff(delay);
+            self
+        }
+    };
+}
+
+/// The pages of a request: a [`Stream`] of [`Page`]s, each with the position to resume from.
+/// Set options on it before polling; it starts on the first poll. `Unpin`, so `next().await`
+/// works without pinning.
+///
+/// The first error ends the stream; the last page received tells where to resume.
+#[must_use = "streams do nothing unless polled"]
+pub struct Pages<Op: Paged> {
+    client: Client<Op::Vendor>,
+    request: Option<Op>,
+    options: PageOptions,
+    stream: Option<futures::stream::BoxStream<'static, Result<Page<Op>, Error>>>,
+}
+
+impl<Op: Paged> Pages<Op> {
+    page_option_setters!(options);
+
+    /// The records of these pages, one by one.
+    pub fn items(self) -> Items<Op> {
+        Items {
+            pages: self,
+            buffer: Vec::new().into_iter(),
+        }
     }
 
-    /// A stream of the pages of `request` with explicit options (page cap, resume position…).
-    pub fn pages_with<Op: Paged<Vendor = V>>(
-        &self,
-        mut request: Op,
-        options: PageOptions,
-    ) -> impl Stream<Item = Result<Page<Op>, Error>> + Send + 'static {
-        let mut style = Op::Style::default();
-        let resumed = match &options.resume_from {
-            Some(position) => style.resume(&mut request, position),
-            None => Ok(()),
-        };
-        let first = style.position(&request);
-        let driver = Driver::<Op> {
+    /// The request the stream starts from.
+    pub fn request(&self) -> Option<&Op> {
+        self.request.as_ref()
+    }
+}
+
+impl<Op: Paged> fmt::Debug for Pages<Op> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pages")
+            .field("operation", &Op::NAME)
+            .field("options", &self.options)
+            .field("started", &self.stream.is_some())
+            .finish()
+    }
+}
+
+// No field is pinned structurally: the driver stream is boxed.
+impl<Op: Paged> Unpin for Pages<Op> {}
+
+impl<Op: Paged> Stream for Pages<Op> {
+    type Item = Result<Page<Op>, Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.stream.is_none() {
+            let Some(request) = this.request.take() else {
+                return std::task::Poll::Ready(None);
+            };
+            let options = std::mem::take(&mut this.options);
+            this.stream = Some(drive(this.client.clone(), request, options));
+        }
+        match &mut this.stream {
+            Some(stream) => stream.poll_next_unpin(cx),
+            None => std::task::Poll::Ready(None),
+        }
+    }
+}
+
+/// Every record of every page of a request, in order: a [`Stream`] of items. Set options on
+/// it before polling; `Unpin`.
+#[must_use = "streams do nothing unless polled"]
+pub struct Items<Op: Paged> {
+    pages: Pages<Op>,
+    buffer: std::vec::IntoIter<Op::Item>,
+}
+
+impl<Op: Paged> Items<Op> {
+    page_option_setters!(pages.options);
+}
+
+impl<Op: Paged> fmt::Debug for Items<Op> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Items").field("pages", &self.pages).finish()
+    }
+}
+
+impl<Op: Paged> Unpin for Items<Op> {}
+
+impl<Op: Paged> Stream for Items<Op> {
+    type Item = Result<Op::Item, Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(item) = this.buffer.next() {
+                return std::task::Poll::Ready(Some(Ok(item)));
+            }
+            match std::task::ready!(this.pages.poll_next_unpin(cx)) {
+                Some(Ok(page)) => this.buffer = page.items.into_iter(),
+                Some(Err(e)) => return std::task::Poll::Ready(Some(Err(e))),
+                None => return std::task::Poll::Ready(None),
+            }
+        }
+    }
+}
+
+impl<V: crate::Vendor> Client<V> {
+    /// The pages of `request`, with the client's default page options; set others on the
+    /// returned stream (`.concurrency(4)`, `.resume_from(position)`, `.max_pages(10)`).
+    ///
+    /// Every filter of `request` is kept on every page; the operation's [`Paged::prepare`]
+    /// fills in the first position and page size.
+    pub fn pages<Op: Paged<Vendor = V>>(&self, request: Op) -> Pages<Op> {
+        Pages {
             client: self.clone(),
             request: Some(request),
-            style,
-            options,
-            seen: HashSet::from([first]),
-            pages: 0,
-            empty_retries: 0,
-            in_flight: futures::stream::FuturesOrdered::new(),
-            in_flight_positions: std::collections::VecDeque::new(),
-        };
-        let init = match resumed {
-            Ok(()) => Ok(driver),
-            Err(e) => Err(Driver::<Op>::context(e)),
-        };
-        futures::stream::once(async move { init })
-            .map_ok(|driver| {
-                futures::stream::try_unfold(driver, |mut d| async move {
-                    Ok(d.next_page().await?.map(|page| (page, d)))
-                })
-            })
-            .try_flatten()
+            options: self.page_options().clone(),
+            stream: None,
+        }
     }
 
-    /// A stream of every record of every page of `request`, in order.
-    pub fn items<Op: Paged<Vendor = V>>(
-        &self,
-        request: Op,
-    ) -> impl Stream<Item = Result<Op::Item, Error>> + Send + 'static {
-        self.items_with(request, self.page_options().clone())
-    }
-
-    /// [`Client::items`] with explicit page options.
-    pub fn items_with<Op: Paged<Vendor = V>>(
-        &self,
-        request: Op,
-        options: PageOptions,
-    ) -> impl Stream<Item = Result<Op::Item, Error>> + Send + 'static {
-        self.pages_with(request, options)
-            .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
-            .try_flatten()
+    /// Every record of every page of `request`, in order ([`Client::pages`]`(request).items()`).
+    pub fn items<Op: Paged<Vendor = V>>(&self, request: Op) -> Items<Op> {
+        self.pages(request).items()
     }
 }
 
@@ -844,4 +1102,224 @@ where
         out.push(item?);
     }
     Ok(out)
+}
+
+/// A request field holding a page number, size or offset ([`paging!`](crate::paging)).
+#[doc(hidden)]
+pub trait PageNum: Copy {
+    /// As a `u64`.
+    fn to_u64(self) -> u64;
+    /// From a `u64` (saturating).
+    fn from_u64(v: u64) -> Self;
+}
+
+macro_rules! page_num {
+    ($($t:ty),*) => {$(
+        impl PageNum for $t {
+            fn to_u64(self) -> u64 {
+                u64::try_from(self).unwrap_or(0)
+            }
+            fn from_u64(v: u64) -> Self {
+                <$t>::try_from(v).unwrap_or(<$t>::MAX)
+            }
+        }
+    )*};
+}
+page_num!(u32, u64, i32, i64);
+
+impl PageNum for crate::de::Digits {
+    fn to_u64(self) -> u64 {
+        self.0
+    }
+    fn from_u64(v: u64) -> Self {
+        crate::de::Digits(v)
+    }
+}
+
+/// A record field usable as a keyset key ([`paging!`](crate::paging)).
+#[doc(hidden)]
+pub trait PageKey: Sized {
+    /// The key as text (what a [`Position::LastId`] holds).
+    fn to_key(&self) -> String;
+    /// The key from text.
+    fn from_key(key: &str) -> Result<Self, Error>;
+}
+
+impl PageKey for crate::de::Id {
+    fn to_key(&self) -> String {
+        self.as_str().to_owned()
+    }
+    fn from_key(key: &str) -> Result<Self, Error> {
+        Ok(match key.parse::<u64>() {
+            Ok(n) => crate::de::Id::number(n),
+            Err(_) => crate::de::Id::string(key),
+        })
+    }
+}
+
+impl PageKey for String {
+    fn to_key(&self) -> String {
+        self.clone()
+    }
+    fn from_key(key: &str) -> Result<Self, Error> {
+        Ok(key.to_owned())
+    }
+}
+
+macro_rules! page_key_int {
+    ($($t:ty),*) => {$(
+        impl PageKey for $t {
+            fn to_key(&self) -> String {
+                self.to_string()
+            }
+            fn from_key(key: &str) -> Result<Self, Error> {
+                key.trim().parse().map_err(|_| {
+                    Error::new(
+                        ErrorKind::InvalidInput,
+                        format!("last id {key:?} is not an integer"),
+                    )
+                })
+            }
+        }
+    )*};
+}
+page_key_int!(u64, i64);
+
+/// Declares how an operation pages: its item type, the request fields of its position and
+/// page size (with the size a stream asks for when the request sets none), and the response
+/// fields holding the items and the total, cursor or key.
+///
+/// ```text
+/// scrm_core::paging!(Req => Item, page_number(current_index, page_size = 100), total(total), items(records));
+/// scrm_core::paging!(Req => Item, offset(offset, limit = 100), total(total), items(result));
+/// scrm_core::paging!(Req => Item, offset(offset, limit = 100), items(result));          // no total
+/// scrm_core::paging!(Req => Item, page_rows(page, rows = 1000), items(list));
+/// scrm_core::paging!(Req => Item, cursor(cursor, size = 100), next(next_cursor), items(list));
+/// scrm_core::paging!(Req => Item, keyset(last_id, page_size = 100), key(id), items(result));
+/// scrm_core::paging!(Req => Item, single, items(list));
+/// ```
+///
+/// `items(*)` says the response is the list itself (`Response = Vec<Item>`).
+#[macro_export]
+macro_rules! paging {
+    (@items $r:ident, *) => { ::std::mem::take($r) };
+    (@items $r:ident, $items:ident) => { $r.$items.take().unwrap_or_default() };
+    (@common $req:ty => $item:ty, $style:ident, $size:expr, $items:tt) => {
+        type Item = $item;
+        type Style = $crate::$style;
+        const PAGE_SIZE: ::core::option::Option<&'static str> = $size;
+        fn take_items(r: &mut <Self as $crate::Operation>::Response) -> ::std::vec::Vec<$item> {
+            $crate::paging!(@items r, $items)
+        }
+    };
+    (@fill $self:ident . $field:ident = $value:expr) => {
+        if $self.$field.is_none() {
+            $self.$field = ::core::option::Option::Some($crate::paging::PageNum::from_u64($value));
+        }
+    };
+    (@get $self:ident . $field:ident or $default:expr) => {
+        $self.$field.map_or($default, $crate::paging::PageNum::to_u64)
+    };
+    (@total $r:ident $(, $total:ident)?) => {{
+        let _ = $r;
+        ::core::option::Option::<u64>::None $( .or($r.$total.map($crate::paging::PageNum::to_u64)) )?
+    }};
+
+    ($req:ty => $item:ty, page_number($page:ident, $size:ident = $default:expr) $(, total($total:ident))?, items($items:tt)) => {
+        impl $crate::Paged for $req {
+            $crate::paging!(@common $req => $item, PageNumber, Some(stringify!($size)), $items);
+            fn prepare(&mut self) {
+                $crate::paging!(@fill self.$page = 1);
+                $crate::paging!(@fill self.$size = $default);
+            }
+        }
+        impl $crate::PageNumbered for $req {
+            fn page(&self) -> u64 { $crate::paging!(@get self.$page or 1) }
+            fn set_page(&mut self, page: u64) {
+                self.$page = ::core::option::Option::Some($crate::paging::PageNum::from_u64(page));
+            }
+            fn page_size(&self) -> u64 { $crate::paging!(@get self.$size or $default) }
+            fn total(r: &<Self as $crate::Operation>::Response) -> ::core::option::Option<u64> {
+                $crate::paging!(@total r $(, $total)?)
+            }
+        }
+    };
+    ($req:ty => $item:ty, offset($offset:ident, $limit:ident = $default:expr) $(, total($total:ident))?, items($items:tt)) => {
+        impl $crate::Paged for $req {
+            $crate::paging!(@common $req => $item, Offset, Some(stringify!($limit)), $items);
+            fn prepare(&mut self) {
+                $crate::paging!(@fill self.$offset = 0);
+                $crate::paging!(@fill self.$limit = $default);
+            }
+        }
+        impl $crate::OffsetPaged for $req {
+            fn offset(&self) -> u64 { $crate::paging!(@get self.$offset or 0) }
+            fn set_offset(&mut self, offset: u64) {
+                self.$offset = ::core::option::Option::Some($crate::paging::PageNum::from_u64(offset));
+            }
+            fn limit(&self) -> u64 { $crate::paging!(@get self.$limit or $default) }
+            fn total(r: &<Self as $crate::Operation>::Response) -> ::core::option::Option<u64> {
+                $crate::paging!(@total r $(, $total)?)
+            }
+        }
+    };
+    ($req:ty => $item:ty, page_rows($page:ident, $rows:ident = $default:expr), items($items:tt)) => {
+        impl $crate::Paged for $req {
+            $crate::paging!(@common $req => $item, PageRows, Some(stringify!($rows)), $items);
+            fn prepare(&mut self) {
+                $crate::paging!(@fill self.$page = 1);
+                $crate::paging!(@fill self.$rows = $default);
+            }
+        }
+        impl $crate::PageRowsPaged for $req {
+            fn page(&self) -> u64 { $crate::paging!(@get self.$page or 1) }
+            fn set_page(&mut self, page: u64) {
+                self.$page = ::core::option::Option::Some($crate::paging::PageNum::from_u64(page));
+            }
+            fn rows(&self) -> u64 { $crate::paging!(@get self.$rows or $default) }
+        }
+    };
+    ($req:ty => $item:ty, cursor($cursor:ident, $size:ident = $default:expr), next($next:ident), items($items:tt)) => {
+        impl $crate::Paged for $req {
+            $crate::paging!(@common $req => $item, Cursor, Some(stringify!($size)), $items);
+            fn prepare(&mut self) {
+                $crate::paging!(@fill self.$size = $default);
+            }
+        }
+        impl $crate::CursorPaged for $req {
+            fn cursor(&self) -> ::core::option::Option<&str> { self.$cursor.as_deref() }
+            fn set_cursor(&mut self, cursor: ::core::option::Option<::std::string::String>) {
+                self.$cursor = cursor;
+            }
+            fn next_cursor(r: &<Self as $crate::Operation>::Response) -> ::core::option::Option<&str> {
+                r.$next.as_deref()
+            }
+        }
+    };
+    ($req:ty => $item:ty, keyset($last:ident, $size:ident = $default:expr), key($key:ident), items($items:tt)) => {
+        impl $crate::Paged for $req {
+            $crate::paging!(@common $req => $item, Keyset, Some(stringify!($size)), $items);
+            fn prepare(&mut self) {
+                $crate::paging!(@fill self.$size = $default);
+            }
+        }
+        impl $crate::KeysetPaged for $req {
+            fn last_id(&self) -> ::core::option::Option<::std::string::String> {
+                self.$last.as_ref().map($crate::paging::PageKey::to_key)
+            }
+            fn set_last_id(&mut self, id: ::core::option::Option<&str>) -> ::core::result::Result<(), $crate::Error> {
+                self.$last = id.map($crate::paging::PageKey::from_key).transpose()?;
+                Ok(())
+            }
+            fn page_size(&self) -> u64 { $crate::paging!(@get self.$size or $default) }
+            fn key(item: &Self::Item) -> ::std::string::String {
+                item.$key.as_ref().map($crate::paging::PageKey::to_key).unwrap_or_default()
+            }
+        }
+    };
+    ($req:ty => $item:ty, single, items($items:tt)) => {
+        impl $crate::Paged for $req {
+            $crate::paging!(@common $req => $item, Single, None, $items);
+        }
+    };
 }

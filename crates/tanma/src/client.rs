@@ -56,7 +56,7 @@ impl TanmaClient {
 
     /// The generic client underneath, for operations called by hand
     /// (`client.core().call(&request)` for one page) and for page streams with explicit
-    /// [`PageOptions`](crate::PageOptions) (`client.core().pages_with(request, options)`).
+    /// [`PageOptions`](crate::PageOptions) (`client.core().pages(request).options(options)`).
     pub fn core(&self) -> &scrm_core::Client<Tanma> {
         &self.core
     }

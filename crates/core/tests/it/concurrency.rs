@@ -118,8 +118,8 @@ async fn page_number_concurrency_respects_the_total_and_the_page_cap() {
 
     let t = Dataset::new(95, None);
     let c = client(t.clone(), 5);
-    let opts = PageOptions::default().concurrency(5).max_pages(Some(3));
-    let pages = collect_all(c.pages_with(ByPage::new("p", 10), opts))
+    let opts = PageOptions::default().concurrency(5).max_pages(3);
+    let pages = collect_all(c.pages(ByPage::new("p", 10)).options(opts))
         .await
         .unwrap();
     assert_eq!(pages.len(), 3);

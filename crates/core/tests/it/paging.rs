@@ -334,14 +334,14 @@ async fn offset_total_drift_fails_by_default_and_warns_when_asked() {
 
     let (c, _) = client(Scripted::new(answers()));
     let opts = PageOptions::default().on_total_change(DriftPolicy::Warn);
-    let items = collect_all(c.items_with(
-        ByOffset {
+    let items = collect_all(
+        c.items(ByOffset {
             tag: "x".into(),
             offset: 0,
             limit: 2,
-        },
-        opts,
-    ))
+        })
+        .options(opts),
+    )
     .await
     .unwrap();
     assert_eq!(items, [1, 2, 3, 4, 5]);
@@ -501,15 +501,15 @@ async fn keyset_empty_page_ends_and_a_stuck_last_id_is_caught() {
 async fn page_cap_stops_early_and_tells_where_to_resume() {
     let t = Scripted::new([page(&[1, 2], Some(10)), page(&[3, 4], Some(10))]);
     let (c, _) = client(t.clone());
-    let opts = PageOptions::default().max_pages(Some(2));
-    let pages = collect_all(c.pages_with(
-        ByPage {
+    let opts = PageOptions::default().max_pages(2);
+    let pages = collect_all(
+        c.pages(ByPage {
             tag: "f".into(),
             page: 1,
             size: 2,
-        },
-        opts,
-    ))
+        })
+        .options(opts),
+    )
     .await
     .unwrap();
     assert_eq!(pages.len(), 2);
@@ -523,15 +523,15 @@ async fn resume_from_a_saved_position_keeps_filters() {
     let position: Position = serde_json::from_str(&saved).unwrap();
     let t = Scripted::new([page(&[5, 6], Some(6))]);
     let (c, _) = client(t.clone());
-    let opts = PageOptions::default().resume_from(Some(position));
-    let items = collect_all(c.items_with(
-        ByOffset {
+    let opts = PageOptions::default().resume_from(position);
+    let items = collect_all(
+        c.items(ByOffset {
             tag: "x".into(),
             offset: 0,
             limit: 2,
-        },
-        opts,
-    ))
+        })
+        .options(opts),
+    )
     .await
     .unwrap();
     assert_eq!(items, [5, 6]);
@@ -540,16 +540,16 @@ async fn resume_from_a_saved_position_keeps_filters() {
 
     let t = Scripted::new([cursor_page(&[9], None)]);
     let (c, _) = client(t.clone());
-    let opts = PageOptions::default().resume_from(Some(Position::Cursor {
+    let opts = PageOptions::default().resume_from(Position::Cursor {
         cursor: Some("c7".into()),
-    }));
-    let items = collect_all(c.items_with(
-        ByCursor {
+    });
+    let items = collect_all(
+        c.items(ByCursor {
             tag: "k".into(),
             cursor: None,
-        },
-        opts,
-    ))
+        })
+        .options(opts),
+    )
     .await
     .unwrap();
     assert_eq!(items, [9]);
@@ -560,15 +560,15 @@ async fn resume_from_a_saved_position_keeps_filters() {
 async fn resuming_with_another_style_position_is_refused_without_a_request() {
     let t = Scripted::new([]);
     let (c, _) = client(t.clone());
-    let opts = PageOptions::default().resume_from(Some(Position::Cursor { cursor: None }));
-    let e = collect_all(c.items_with(
-        ByPage {
+    let opts = PageOptions::default().resume_from(Position::Cursor { cursor: None });
+    let e = collect_all(
+        c.items(ByPage {
             tag: "f".into(),
             page: 1,
             size: 2,
-        },
-        opts,
-    ))
+        })
+        .options(opts),
+    )
     .await
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);

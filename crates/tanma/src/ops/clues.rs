@@ -408,7 +408,7 @@ impl TanmaClient {
         request: ClueListRequest,
         options: PageOptions,
     ) -> impl Stream<Item = Result<Page<ClueListRequest>, Error>> + Send + 'static {
-        self.core().pages_with(request.for_stream(), options)
+        self.core().pages(request.for_stream()).options(options)
     }
 }
 

@@ -190,6 +190,8 @@ pub struct FileKeyset {
 }
 
 impl Paginator<CustomerFileListRequest> for FileKeyset {
+    const STYLE: scrm_core::PagingStyle = scrm_core::PagingStyle::Keyset;
+
     fn position(&self, request: &CustomerFileListRequest) -> Position {
         Position::LastId {
             last_id: request.last_id.as_ref().map(|id| id.as_str().to_owned()),
@@ -418,7 +420,7 @@ impl TanmaClient {
         request: CustomerFileListRequest,
         options: PageOptions,
     ) -> impl Stream<Item = Result<Page<CustomerFileListRequest>, Error>> + Send + 'static {
-        self.core().pages_with(request, options)
+        self.core().pages(request).options(options)
     }
 }
 

@@ -256,12 +256,13 @@ async fn resumes_from_a_saved_cursor() {
         .try_collect()
         .await
         .unwrap();
-    let options = scrm_tanma::PageOptions::default().resume_from(Some(Position::Cursor {
+    let options = scrm_tanma::PageOptions::default().resume_from(Position::Cursor {
         cursor: Some("C7".into()),
-    }));
+    });
     let via_options: Vec<_> = client
         .core()
-        .items_with(example_clue_request(), options)
+        .items(example_clue_request())
+        .options(options)
         .try_collect()
         .await
         .unwrap();
@@ -303,7 +304,7 @@ async fn max_pages_caps_an_export_and_says_where_to_resume() {
         })
         .await;
     let client = common::builder(&server.base_url())
-        .page_options(scrm_tanma::PageOptions::default().max_pages(Some(1)))
+        .page_options(scrm_tanma::PageOptions::default().max_pages(1))
         .build()
         .unwrap();
     let pages = collect_all(client.clues_by_create_time_pages(example_clue_request()))

@@ -417,7 +417,7 @@ impl WaiqinClient {
         request: QueryTask,
         options: PageOptions,
     ) -> impl Stream<Item = Result<Task, Error>> + Send + 'static {
-        self.core().items_with(request.for_export(), options)
+        self.core().items(request.for_export()).options(options)
     }
 
     /// The pages of [`tasks`](Self::tasks); each tells the [`Position`](crate::Position) to
@@ -435,6 +435,6 @@ impl WaiqinClient {
         request: QueryTask,
         options: PageOptions,
     ) -> impl Stream<Item = Result<Page<QueryTask>, Error>> + Send + 'static {
-        self.core().pages_with(request.for_export(), options)
+        self.core().pages(request.for_export()).options(options)
     }
 }

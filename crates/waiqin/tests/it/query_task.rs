@@ -204,7 +204,7 @@ async fn an_export_resumes_from_a_saved_position() {
     let client = builder(&server.base_url()).build().unwrap();
     // A position saved by an interrupted run, e.g. as JSON.
     let saved: Position = serde_json::from_str(r#"{"style":"page","page":2}"#).unwrap();
-    let options = PageOptions::default().resume_from(Some(saved));
+    let options = PageOptions::default().resume_from(saved);
     let got = collect_all(client.tasks_with(QueryTask::new().rows(2), options))
         .await
         .unwrap();

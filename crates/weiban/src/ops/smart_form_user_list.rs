@@ -338,7 +338,7 @@ impl WeibanClient {
         request: SmartFormUserList,
         options: PageOptions,
     ) -> impl Stream<Item = Result<Page<SmartFormUserList>, Error>> + Send + 'static {
-        self.core().pages_with(request.for_export(), options)
+        self.core().pages(request.for_export()).options(options)
     }
 }
 

@@ -278,7 +278,7 @@ async fn an_export_resumes_from_a_saved_position() {
     let pages: Vec<_> = client
         .smart_form_user_list_pages_with(
             submitted().limit(2).form_id(9u64),
-            fast_pages().resume_from(Some(saved)),
+            fast_pages().resume_from(saved),
         )
         .try_collect()
         .await

@@ -627,7 +627,7 @@ impl WshotoClient {
         request: CollectDetailPage,
         options: PageOptions,
     ) -> impl Stream<Item = Result<CollectDetail, Error>> + Send + 'static {
-        self.core().items_with(request.for_stream(), options)
+        self.core().items(request.for_stream()).options(options)
     }
 
     /// The pages of `request` (see [`collect_details`](WshotoClient::collect_details)); each
@@ -647,7 +647,7 @@ impl WshotoClient {
         request: CollectDetailPage,
         options: PageOptions,
     ) -> impl Stream<Item = Result<Page<CollectDetailPage>, Error>> + Send + 'static {
-        self.core().pages_with(request.for_stream(), options)
+        self.core().pages(request.for_stream()).options(options)
     }
 }
 

@@ -120,7 +120,7 @@ async fn pages_tell_where_to_resume() {
     assert_eq!(pages[0].response.total, Some(5));
 
     // Resuming from page 3 sends only page 3.
-    let options = PageOptions::default().resume_from(Some(Position::Page { page: 3 }));
+    let options = PageOptions::default().resume_from(Position::Page { page: 3 });
     let rest = collect_all(client.collect_details_with(filters(), options))
         .await
         .unwrap();

@@ -1,0 +1,444 @@
+//! Declaring requests and records in one or two lines a field.
+//!
+//! [`operation!`](crate::operation) declares a request type and its [`Operation`](crate::Operation)
+//! impl; [`record!`](crate::record) declares a response or record type; [`paging!`](crate::paging)
+//! says how an operation pages; [`register!`](crate::register) puts it in its vendor's registry.
+//! Every field is an `Option` decoded through [`FromWire`](crate::de::FromWire), so a number, a
+//! numeric string, `""` and `null` read as they should without per-field attributes, and every
+//! field keeps the vendor's spelling on the wire (`name as "wireName": Type`).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserializer;
+use serde::de::{self, Visitor};
+
+use crate::de::FieldType;
+
+/// One documented field of a request or a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Field {
+    /// The name on the wire (`customerId`).
+    pub name: &'static str,
+    /// The Rust field and setter name (`customer_id`).
+    pub rust: &'static str,
+    /// What it holds.
+    pub ty: FieldType,
+    /// Whether the vendor requires it (requests only; checked before sending).
+    pub required: bool,
+    /// The documentation of the field.
+    pub doc: &'static str,
+}
+
+impl Field {
+    /// A field description (used by the declaration macros).
+    pub const fn new(
+        name: &'static str,
+        rust: &'static str,
+        ty: FieldType,
+        required: bool,
+        doc: &'static str,
+    ) -> Self {
+        Field {
+            name,
+            rust,
+            ty,
+            required,
+            doc,
+        }
+    }
+
+    /// The first sentence of the documentation, trimmed.
+    pub fn summary(&self) -> &'static str {
+        let doc = self.doc.trim();
+        match doc.find(". ") {
+            Some(end) => &doc[..=end],
+            None => doc,
+        }
+    }
+}
+
+/// A map key, borrowed from the input when possible.
+#[doc(hidden)]
+pub struct Key<'de>(pub Cow<'de, str>);
+
+impl Key<'_> {
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The error for a key a request does not document.
+#[doc(hidden)]
+pub fn unknown_field<E: de::Error>(key: &str, fields: &[Field]) -> E {
+    let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    E::custom(format!(
+        "unknown field `{key}`; documented fields: {}",
+        known.join(", ")
+    ))
+}
+
+/// The wire name of a field: its `as "…"` name, else the Rust name.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire {
+    ($field:ident) => {
+        stringify!($field)
+    };
+    ($field:ident, $wire:literal) => {
+        $wire
+    };
+}
+
+/// Whether a field is marked `= required`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __required {
+    () => {
+        false
+    };
+    (required) => {
+        true
+    };
+}
+
+/// Declares a request: the struct (every field an `Option`), `new()`, one setter per field
+/// (`x(value)`), its wire form, its documented fields, and its [`Operation`](crate::Operation)
+/// impl. Fields marked `= required` are checked before anything is sent; a `validate(r) {…}`
+/// block adds the endpoint's documented limits (see [`check`](crate::check)).
+///
+/// ```
+/// # mod demo {
+/// # pub struct Demo;
+/// # impl scrm_core::Vendor for Demo {
+/// #     const NAME: &'static str = "demo";
+/// #     fn open<T: serde::de::DeserializeOwned>(&self, r: &scrm_core::HttpResponse, _: &scrm_core::SignReceipt) -> Result<T, scrm_core::Error> {
+/// #         scrm_core::decode_json(&r.body)
+/// #     }
+/// # }
+/// use scrm_core::de::{Id, UnixSeconds};
+/// scrm_core::record! {
+///     /// The payload.
+///     pub struct ListThingsResponse {
+///         /// The things.
+///         things: Vec<serde_json::Value>,
+///     }
+/// }
+/// scrm_core::operation! {
+///     /// List things.
+///     pub struct ListThings: Demo, POST "/api/things/list" => ListThingsResponse as "things/list" {
+///         /// Page size, at most 100.
+///         page_size as "pageSize": u32,
+///         /// Owner.
+///         owner_id as "ownerId": Id = required,
+///         /// Created at or after.
+///         since: UnixSeconds,
+///     }
+///     validate(r) { scrm_core::check::at_most("pageSize", r.page_size, 100) }
+/// }
+/// # }
+/// use demo::ListThings;
+/// use scrm_core::Operation;
+/// let r = ListThings::new().owner_id("42").page_size(20u32);
+/// assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"pageSize":20,"ownerId":"42"}"#);
+/// let back: ListThings = serde_json::from_str(r#"{"pageSize":"20","ownerId":42,"since":""}"#).unwrap();
+/// assert_eq!(back.page_size, Some(20));
+/// assert_eq!(back.since, None);
+/// assert!(r.validate().is_ok());
+/// let e = ListThings::new().validate().unwrap_err();
+/// assert_eq!(e.message(), "`ownerId` is required");
+/// let e = r.page_size(500u32).validate().unwrap_err();
+/// assert_eq!(e.message(), "`pageSize` must be at most 100, got 500");
+/// assert_eq!(ListThings::FIELDS[0].name, "pageSize");
+/// ```
+#[macro_export]
+macro_rules! operation {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident : $vendor:ty, $method:ident $path:literal $(, $enc:ident)?
+            => $resp:ty as $opname:literal {
+            $( $(#[doc = $doc:literal])* $field:ident $(as $wire:literal)? : $ty:ty $(= $req:ident)? ),* $(,)?
+        }
+        $(validate($r:ident) $body:block)?
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq)]
+        #[non_exhaustive]
+        $vis struct $name {
+            $( $(#[doc = $doc])* pub $field: ::core::option::Option<$ty>, )*
+        }
+
+        impl $name {
+            /// A request with no field set.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            $(
+                #[doc = concat!("Sets `", $crate::__wire!($field $(, $wire)?), "`.")]
+                pub fn $field(mut self, value: impl ::core::convert::Into<$ty>) -> Self {
+                    self.$field = ::core::option::Option::Some(value.into());
+                    self
+                }
+            )*
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                use $crate::__private::serde::ser::SerializeMap as _;
+                let mut map = s.serialize_map(::core::option::Option::None)?;
+                $(
+                    if let ::core::option::Option::Some(v) = &self.$field {
+                        map.serialize_entry($crate::__wire!($field $(, $wire)?), v)?;
+                    }
+                )*
+                map.end()
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                struct V;
+                impl<'de> $crate::__private::serde::de::Visitor<'de> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.write_str(concat!("the fields of ", stringify!($name)))
+                    }
+                    fn visit_map<A: $crate::__private::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::core::result::Result<$name, A::Error> {
+                        #[allow(unused_mut)]
+                        let mut out = $name::default();
+                        while let ::core::option::Option::Some(key) =
+                            map.next_key::<$crate::__private::Key<'de>>()?
+                        {
+                            match key.as_str() {
+                                $(
+                                    $crate::__wire!($field $(, $wire)?) => {
+                                        out.$field = map.next_value_seed(
+                                            $crate::de::WireSeed::<$ty>(::core::marker::PhantomData),
+                                        )?;
+                                    }
+                                )*
+                                other => {
+                                    return ::core::result::Result::Err(
+                                        $crate::__private::unknown_field(
+                                            other,
+                                            <$name as $crate::Operation>::FIELDS,
+                                        ),
+                                    );
+                                }
+                            }
+                        }
+                        ::core::result::Result::Ok(out)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+
+        impl $crate::Operation for $name {
+            type Vendor = $vendor;
+            type Response = $resp;
+            const NAME: &'static str = $opname;
+            const PATH: &'static str = $path;
+            const METHOD: $crate::Method = $crate::Method::$method;
+            const ENCODING: $crate::Encoding = $crate::__encoding!($($enc)?);
+            const FIELDS: &'static [$crate::Field] = &[
+                $(
+                    $crate::Field::new(
+                        $crate::__wire!($field $(, $wire)?),
+                        stringify!($field),
+                        <$ty as $crate::de::FromWire>::TYPE,
+                        $crate::__required!($($req)?),
+                        concat!($($doc, "\n"),*),
+                    ),
+                )*
+            ];
+
+            fn validate(&self) -> ::core::result::Result<(), $crate::Error> {
+                $(
+                    if $crate::__required!($($req)?) && self.$field.is_none() {
+                        return ::core::result::Result::Err($crate::check::missing(
+                            $crate::__wire!($field $(, $wire)?),
+                        ));
+                    }
+                )*
+                $(
+                    {
+                        let $r = self;
+                        let checked: ::core::result::Result<(), $crate::Error> = $body;
+                        checked?;
+                    }
+                )?
+                ::core::result::Result::Ok(())
+            }
+        }
+    };
+}
+
+/// The encoding named in an [`operation!`]: `query`, else a JSON body.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __encoding {
+    () => {
+        $crate::Encoding::Json
+    };
+    (json) => {
+        $crate::Encoding::Json
+    };
+    (query) => {
+        $crate::Encoding::Query
+    };
+}
+
+/// Declares a response or record type: every field an `Option` decoded through
+/// [`FromWire`](crate::de::FromWire), fields the docs do not list kept in `extra` (so nothing
+/// the vendor sent is lost), and a wire form with the vendor's names: documented fields in
+/// declaration order, then the undocumented ones.
+///
+/// ```
+/// use scrm_core::de::{Id, UnixSeconds};
+/// scrm_core::record! {
+///     /// A customer.
+///     pub struct Customer {
+///         /// The customer's id.
+///         id: Id,
+///         /// Name.
+///         name: String,
+///         /// Added at.
+///         add_time as "addTime": UnixSeconds,
+///     }
+/// }
+/// let c: Customer = serde_json::from_str(r#"{"id":9007199254740993,"name":"王","addTime":"1700000000","vip":true}"#).unwrap();
+/// assert_eq!(c.id.as_ref().map(|i| i.as_str()), Some("9007199254740993"));
+/// assert_eq!(c.add_time, Some(UnixSeconds(1_700_000_000)));
+/// assert_eq!(c.extra["vip"], serde_json::json!(true));
+/// assert_eq!(
+///     serde_json::to_string(&c).unwrap(),
+///     r#"{"id":9007199254740993,"name":"王","addTime":1700000000,"vip":true}"#
+/// );
+/// ```
+#[macro_export]
+macro_rules! record {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $( $(#[doc = $doc:literal])* $field:ident $(as $wire:literal)? : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq)]
+        #[non_exhaustive]
+        $vis struct $name {
+            $( $(#[doc = $doc])* pub $field: ::core::option::Option<$ty>, )*
+            /// Fields the documentation does not list, as the vendor sent them.
+            pub extra: $crate::__private::serde_json::Map<::std::string::String, $crate::__private::serde_json::Value>,
+        }
+
+        impl $name {
+            /// The documented fields.
+            pub const FIELDS: &'static [$crate::Field] = &[
+                $(
+                    $crate::Field::new(
+                        $crate::__wire!($field $(, $wire)?),
+                        stringify!($field),
+                        <$ty as $crate::de::FromWire>::TYPE,
+                        false,
+                        concat!($($doc, "\n"),*),
+                    ),
+                )*
+            ];
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                use $crate::__private::serde::ser::SerializeMap as _;
+                let mut map = s.serialize_map(::core::option::Option::None)?;
+                $(
+                    if let ::core::option::Option::Some(v) = &self.$field {
+                        map.serialize_entry($crate::__wire!($field $(, $wire)?), v)?;
+                    }
+                )*
+                for (k, v) in &self.extra {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                struct V;
+                impl<'de> $crate::__private::serde::de::Visitor<'de> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.write_str(concat!("an object (", stringify!($name), ")"))
+                    }
+                    fn visit_map<A: $crate::__private::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::core::result::Result<$name, A::Error> {
+                        let mut out = $name::default();
+                        while let ::core::option::Option::Some(key) =
+                            map.next_key::<$crate::__private::Key<'de>>()?
+                        {
+                            match key.as_str() {
+                                $(
+                                    $crate::__wire!($field $(, $wire)?) => {
+                                        out.$field = map.next_value_seed(
+                                            $crate::de::WireSeed::<$ty>(::core::marker::PhantomData),
+                                        )?;
+                                    }
+                                )*
+                                _ => {
+                                    let value = map.next_value()?;
+                                    out.extra.insert(key.0.into_owned(), value);
+                                }
+                            }
+                        }
+                        ::core::result::Result::Ok(out)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+
+        $crate::__from_wire_via_deserialize!($name, $crate::de::FieldType::Json);
+    };
+}
