@@ -211,15 +211,10 @@ impl SdkClient {
             }
             (BenchOp::WeibanSmartFormUsers, SdkClient::Weiban(client)) => {
                 use scrm_weiban::{FormUserStatus, SmartFormUserList};
-                let request = SmartFormUserList::new(FormUserStatus::Submit).limit(size);
-                // The pages stream flattened: what `smart_form_user_list` does, with options.
-                let n = drain(
-                    client
-                        .smart_form_user_list_pages_with(request, s.pages.clone())
-                        .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
-                        .try_flatten(),
-                )
-                .await?;
+                let request = SmartFormUserList::new()
+                    .status(FormUserStatus::Submit)
+                    .limit(size);
+                let n = drain(client.items(request).options(s.pages.clone())).await?;
                 Ok(run(n, client.core().stats()))
             }
             (BenchOp::WaiqinTasks, SdkClient::Waiqin(client)) => {

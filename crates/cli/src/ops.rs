@@ -274,14 +274,9 @@ pub async fn run(
             let client = built(configure(builder, base, tuning, pages.clone()).build())?;
             let request: SmartFormUserList = typed(op, request)?;
             let stats = || client.core().stats();
-            drain(
-                client.smart_form_user_list_pages(request),
-                sink,
-                progress,
-                stats,
-            )
-            .await
-            .map_err(failed)
+            drain(client.pages(request), sink, progress, stats)
+                .await
+                .map_err(failed)
         }
         Op::WaiqinTasks | Op::WaiqinTaskTypes => {
             use scrm_waiqin::WaiqinClient;

@@ -96,3 +96,33 @@ pub fn not_negative<T: Copy + Into<i64>>(field: &str, value: Option<T>) -> Resul
         _ => Ok(()),
     }
 }
+
+/// A credential given to a client builder, trimmed: the same wording for every vendor
+/// (`` `corp_id` is required: weiban's own corp id from its admin console``).
+pub fn credential(
+    vendor: &'static str,
+    field: &str,
+    value: Option<String>,
+    hint: &str,
+) -> Result<String, Error> {
+    value
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| missing_credential(vendor, field, hint))
+}
+
+/// A secret given to a client builder: not blank, same wording as [`credential`].
+pub fn secret_credential(
+    vendor: &'static str,
+    field: &str,
+    value: Option<crate::Secret>,
+    hint: &str,
+) -> Result<crate::Secret, Error> {
+    value
+        .filter(|s| !s.expose().trim().is_empty())
+        .ok_or_else(|| missing_credential(vendor, field, hint))
+}
+
+fn missing_credential(vendor: &'static str, field: &str, hint: &str) -> Error {
+    Error::new(ErrorKind::Config, format!("`{field}` is required: {hint}")).with_vendor(vendor)
+}

@@ -468,17 +468,17 @@ impl<V: Vendor> Client<V> {
                 counters.throttled.fetch_add(1, Ordering::Relaxed);
                 inner.limiter.on_throttled();
             }
-            if counted >= policy.get_max_attempts() || !policy.should_retry(&error, idempotent) {
+            if counted >= policy.max_attempts || !policy.should_retry(&error, idempotent) {
                 counters.failed_calls.fetch_add(1, Ordering::Relaxed);
                 return Err(error);
             }
             let mut delay = backoff.next().unwrap_or(Duration::from_secs(1));
             match error.retry_after() {
                 Some(asked) => delay = delay.max(asked),
-                None if error.is_throttled() => delay = delay.max(policy.get_throttle_delay()),
+                None if error.is_throttled() => delay = delay.max(policy.throttle_delay),
                 None => {}
             }
-            if let Some(deadline) = policy.get_deadline()
+            if let Some(deadline) = policy.deadline
                 && started.elapsed() + delay > deadline
             {
                 tracing::debug!(

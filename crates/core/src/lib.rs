@@ -38,7 +38,7 @@ mod transport;
 
 pub use client::{Client, ClientOptions, ClientStats, Configure, classify_http, retry_after};
 pub use error::{Error, ErrorKind};
-pub use model::Field;
+pub use model::{Field, IntoField};
 pub use operation::{Encoding, Operation, Vendor, decode_json, looks_like_json};
 pub use paging::{
     Cursor, CursorPaged, DriftPolicy, Items, Keyset, KeysetPaged, Offset, OffsetPaged, Page,
@@ -60,6 +60,12 @@ pub use transport::{
     HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method, ReqwestTransport,
     ReqwestTransportBuilder, StatusCode, Transport, TransportError, TransportErrorKind, Url,
 };
+
+/// The stream extensions every program iterating pages or items needs; vendor crates re-export
+/// this in their own `prelude`.
+pub mod prelude {
+    pub use futures::{StreamExt, TryStreamExt};
+}
 
 /// What the declaration macros expand to; not a public API.
 #[doc(hidden)]

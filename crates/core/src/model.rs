@@ -200,8 +200,8 @@ macro_rules! operation {
 
             $(
                 #[doc = concat!("Sets `", $crate::__wire!($field $(, $wire)?), "`.")]
-                pub fn $field(mut self, value: impl ::core::convert::Into<$ty>) -> Self {
-                    self.$field = ::core::option::Option::Some(value.into());
+                pub fn $field(mut self, value: impl $crate::IntoField<$ty>) -> Self {
+                    self.$field = ::core::option::Option::Some($crate::IntoField::into_field(value));
                     self
                 }
             )*
@@ -441,4 +441,204 @@ macro_rules! record {
 
         $crate::__from_wire_via_deserialize!($name, $crate::de::FieldType::Json);
     };
+}
+
+/// The verbs every vendor client offers, the same in all four crates: [`call`] (one request,
+/// one decoded answer), [`pages`] (a stream of pages with the position to resume from) and
+/// [`items`] (a stream of records), plus [`stats`] and [`core`]. `$example` is a doctest body
+/// with `client` and `request` in scope, shown on each verb.
+///
+/// [`call`]: crate::Client::call
+/// [`pages`]: crate::Client::pages
+/// [`items`]: crate::Client::items
+/// [`stats`]: crate::Client::stats
+/// [`core`]: crate::Client
+#[doc(hidden)]
+#[macro_export]
+macro_rules! vendor_client_verbs {
+    ($client:ty, $vendor:ty, call: $call_ex:literal, pages: $pages_ex:literal, items: $items_ex:literal) => {
+        impl $client {
+            /// Sends one request (one page of a list) and returns the vendor's decoded answer,
+            /// with retries, token refresh and rate limiting.
+            ///
+            /// ```no_run
+            #[doc = $call_ex]
+            /// ```
+            pub async fn call<Op: $crate::Operation<Vendor = $vendor>>(
+                &self,
+                request: &Op,
+            ) -> ::core::result::Result<Op::Response, $crate::Error> {
+                self.core().call(request).await
+            }
+
+            /// The pages of `request`, each with its position and the position to resume from;
+            /// set page options on the returned stream (`.concurrency(4)`,
+            /// `.resume_from(position)`, `.max_pages(10)`). Every filter is kept on every page;
+            /// the first error ends the stream.
+            ///
+            /// ```no_run
+            #[doc = $pages_ex]
+            /// ```
+            pub fn pages<Op: $crate::Paged<Vendor = $vendor>>(
+                &self,
+                request: Op,
+            ) -> $crate::Pages<Op> {
+                self.core().pages(request)
+            }
+
+            /// Every record of every page of `request`, in order; set page options on the
+            /// returned stream as on [`pages`](Self::pages).
+            ///
+            /// ```no_run
+            #[doc = $items_ex]
+            /// ```
+            pub fn items<Op: $crate::Paged<Vendor = $vendor>>(
+                &self,
+                request: Op,
+            ) -> $crate::Items<Op> {
+                self.core().items(request)
+            }
+
+            /// Counters of requests, retries and throttled answers so far (shared by clones).
+            pub fn stats(&self) -> $crate::ClientStats {
+                self.core().stats()
+            }
+        }
+    };
+}
+
+/// What a request setter accepts for a field of type `T`: a `T`, or a value that converts
+/// without loss of meaning — text for text and ids, integer literals (`i32` by default) for
+/// the integer, id and timestamp types, string arrays for lists.
+///
+/// ```
+/// use scrm_core::de::{Id, UnixSeconds};
+/// use scrm_core::IntoField;
+/// let limit: u32 = 10.into_field();
+/// let id: Id = "42".into_field();
+/// let at: UnixSeconds = 1_626_192_000.into_field();
+/// let ids: Vec<String> = ["a", "b"].into_field();
+/// assert_eq!((limit, id.as_str(), at.0, ids.len()), (10, "42", 1_626_192_000, 2));
+/// // A negative literal for an unsigned field becomes 0, which validation refuses where the
+/// // vendor wants a positive number.
+/// let zero: u32 = (-5).into_field();
+/// assert_eq!(zero, 0);
+/// ```
+pub trait IntoField<T> {
+    /// The field's value.
+    fn into_field(self) -> T;
+}
+
+impl<T> IntoField<T> for T {
+    fn into_field(self) -> T {
+        self
+    }
+}
+
+impl IntoField<String> for &str {
+    fn into_field(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl IntoField<String> for &String {
+    fn into_field(self) -> String {
+        self.clone()
+    }
+}
+
+macro_rules! from_i32 {
+    ($($t:ty),*) => {$(
+        impl IntoField<$t> for i32 {
+            fn into_field(self) -> $t {
+                <$t>::try_from(self.max(0)).unwrap_or(<$t>::MAX)
+            }
+        }
+    )*};
+}
+from_i32!(u8, u16, u32, u64);
+
+impl IntoField<i64> for i32 {
+    fn into_field(self) -> i64 {
+        i64::from(self)
+    }
+}
+
+impl IntoField<crate::de::Id> for &str {
+    fn into_field(self) -> crate::de::Id {
+        crate::de::Id::string(self)
+    }
+}
+
+impl IntoField<crate::de::Id> for String {
+    fn into_field(self) -> crate::de::Id {
+        crate::de::Id::string(self)
+    }
+}
+
+impl IntoField<crate::de::Id> for u64 {
+    fn into_field(self) -> crate::de::Id {
+        crate::de::Id::number(self)
+    }
+}
+
+impl IntoField<crate::de::Id> for i32 {
+    fn into_field(self) -> crate::de::Id {
+        match u64::try_from(self) {
+            Ok(v) => crate::de::Id::number(v),
+            Err(_) => crate::de::Id::string(self.to_string()),
+        }
+    }
+}
+
+impl IntoField<crate::de::Digits> for u64 {
+    fn into_field(self) -> crate::de::Digits {
+        crate::de::Digits(self)
+    }
+}
+
+impl IntoField<crate::de::Digits> for u32 {
+    fn into_field(self) -> crate::de::Digits {
+        crate::de::Digits(u64::from(self))
+    }
+}
+
+impl IntoField<crate::de::Digits> for i32 {
+    fn into_field(self) -> crate::de::Digits {
+        crate::de::Digits(u64::try_from(self.max(0)).unwrap_or(0))
+    }
+}
+
+macro_rules! unix_from {
+    ($($t:ident),*) => {$(
+        impl IntoField<crate::de::$t> for i64 {
+            fn into_field(self) -> crate::de::$t {
+                crate::de::$t(self)
+            }
+        }
+        impl IntoField<crate::de::$t> for i32 {
+            fn into_field(self) -> crate::de::$t {
+                crate::de::$t(i64::from(self))
+            }
+        }
+    )*};
+}
+unix_from!(UnixSeconds, UnixMillis);
+
+impl<const N: usize> IntoField<Vec<String>> for [&str; N] {
+    fn into_field(self) -> Vec<String> {
+        self.iter().map(|s| (*s).to_owned()).collect()
+    }
+}
+
+impl IntoField<Vec<String>> for &[&str] {
+    fn into_field(self) -> Vec<String> {
+        self.iter().map(|s| (*s).to_owned()).collect()
+    }
+}
+
+impl IntoField<Vec<String>> for Vec<&str> {
+    fn into_field(self) -> Vec<String> {
+        self.into_iter().map(str::to_owned).collect()
+    }
 }

@@ -19,17 +19,25 @@ use crate::{Error, ErrorKind};
 /// use std::time::Duration;
 /// let policy = scrm_core::RetryPolicy::default()
 ///     .max_attempts(5)
-///     .deadline(Some(Duration::from_secs(120)));
-/// assert_eq!(policy.get_max_attempts(), 5);
+///     .deadline(Duration::from_secs(120));
+/// assert_eq!(policy.max_attempts, 5);
+/// assert_eq!(policy.deadline, Some(Duration::from_secs(120)));
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct RetryPolicy {
-    max_attempts: u32,
-    initial_delay: Duration,
-    max_delay: Duration,
-    deadline: Option<Duration>,
-    jitter: bool,
-    throttle_delay: Duration,
+    /// Attempts per call, the first included.
+    pub max_attempts: u32,
+    /// First backoff delay.
+    pub initial_delay: Duration,
+    /// Largest backoff delay.
+    pub max_delay: Duration,
+    /// Overall time budget of one call across its attempts.
+    pub deadline: Option<Duration>,
+    /// Whether delays are randomised.
+    pub jitter: bool,
+    /// The shortest wait after a throttled answer that names no `Retry-After`.
+    pub throttle_delay: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -69,9 +77,15 @@ impl RetryPolicy {
         self
     }
 
-    /// Overall time budget of one call across its attempts (default 300 s); `None` for none.
-    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
-        self.deadline = deadline;
+    /// Overall time budget of one call across its attempts (default 300 s).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// No overall time budget: only `max_attempts` bounds a call.
+    pub fn no_deadline(mut self) -> Self {
+        self.deadline = None;
         self
     }
 
@@ -83,25 +97,10 @@ impl RetryPolicy {
         self
     }
 
-    /// The shortest wait after a throttled answer.
-    pub fn get_throttle_delay(&self) -> Duration {
-        self.throttle_delay
-    }
-
     /// Whether delays are randomised (default yes; tests may turn it off).
     pub fn jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
         self
-    }
-
-    /// Attempts per call.
-    pub fn get_max_attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// Overall time budget of one call.
-    pub fn get_deadline(&self) -> Option<Duration> {
-        self.deadline
     }
 
     /// The delays between attempts (exponential, capped, jittered).

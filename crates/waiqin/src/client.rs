@@ -207,7 +207,7 @@ mod tests {
             client.core().rate_limiter().limit(),
             RateLimit::new(DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT)
         );
-        assert_eq!(client.core().retry_policy().get_max_attempts(), 3);
+        assert_eq!(client.core().retry_policy().max_attempts, 3);
         assert_eq!(client.openid(), "1");
     }
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scrm_core::{
-    ClientOptions, Configure, ConfigureTokens, Error, ErrorKind, Operation, QueryTokenSigner,
-    RateLimit, Secret, TokenSettings,
+    ClientOptions, Configure, ConfigureTokens, Error, QueryTokenSigner, RateLimit, Secret,
+    TokenSettings, check,
 };
 
 use crate::auth::TokenFetcher;
@@ -48,18 +48,42 @@ impl WeibanClient {
     pub fn core(&self) -> &scrm_core::Client<Weiban> {
         &self.inner
     }
-
-    /// Sends one request and returns its payload (one page for list endpoints; see the
-    /// streams, e.g. [`WeibanClient::smart_form_user_list`], for whole exports).
-    ///
-    /// Retries, token refresh and rate limiting apply as configured.
-    pub async fn call<Op: Operation<Vendor = Weiban>>(
-        &self,
-        op: &Op,
-    ) -> Result<Op::Response, Error> {
-        self.inner.call(op).await
-    }
 }
+
+scrm_core::vendor_client_verbs!(
+    WeibanClient,
+    Weiban,
+    call: r#"
+# async fn demo(client: scrm_weiban::WeibanClient) -> Result<(), scrm_weiban::Error> {
+use scrm_weiban::{FormUserStatus, SmartFormUserList};
+let request = SmartFormUserList::new().status(FormUserStatus::Submit).limit(10u32);
+let page = client.call(&request).await?;
+println!("{} of {:?}", page.result.map_or(0, |r| r.len()), page.total);
+# Ok(()) }
+"#,
+    pages: r#"
+# async fn demo(client: scrm_weiban::WeibanClient) -> Result<(), scrm_weiban::Error> {
+use scrm_weiban::prelude::*;
+use scrm_weiban::{FormUserStatus, SmartFormUserList};
+let request = SmartFormUserList::new().status(FormUserStatus::Submit);
+let mut pages = client.pages(request).concurrency(2);
+while let Some(page) = pages.try_next().await? {
+    // Write the records, then save page.next: resume with .resume_from(saved).
+    println!("{} records, next {:?}", page.items.len(), page.next);
+}
+# Ok(()) }
+"#,
+    items: r#"
+# async fn demo(client: scrm_weiban::WeibanClient) -> Result<(), scrm_weiban::Error> {
+use scrm_weiban::prelude::*;
+use scrm_weiban::{FormUserStatus, SmartFormUserList};
+let mut users = client.items(SmartFormUserList::new().status(FormUserStatus::Submit));
+while let Some(user) = users.try_next().await? {
+    println!("{:?} submitted {:?}", user.external_user_id, user.form_name);
+}
+# Ok(()) }
+"#
+);
 
 /// Builder of [`WeibanClient`]. The shared settings (base URL, retries, rate limit, timeouts,
 /// transport, clock, page options) come from [`Configure`]; the token settings (store, refresh
@@ -142,27 +166,25 @@ impl WeibanClientBuilder {
     /// missing or empty, or the base URL is invalid. Sends nothing: the first call fetches the
     /// token.
     pub fn build(self) -> Result<WeibanClient, Error> {
-        let config = |message: &str| {
-            Error::new(ErrorKind::Config, message.to_owned())
-                .with_vendor(<Weiban as scrm_core::Vendor>::NAME)
-        };
-        let corp_id = self
-            .corp_id
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| {
-                config("corp_id is required (weiban's own corp id from its admin console)")
-            })?;
-        let secret = self
-            .secret
-            .filter(|s| !s.expose().trim().is_empty())
-            .ok_or_else(|| config("secret is required"))?;
+        const VENDOR: &str = <Weiban as scrm_core::Vendor>::NAME;
+        let corp_id = check::credential(
+            VENDOR,
+            "corp_id",
+            self.corp_id,
+            "weiban's own corp id from its admin console, not the WeCom `ww…` one",
+        )?;
+        let secret = check::secret_credential(
+            VENDOR,
+            "secret",
+            self.secret,
+            "the open-API secret from weiban's admin console",
+        )?;
         let base_url = self
             .options
             .checked_base_url()
-            .map_err(|e| e.with_vendor(<Weiban as scrm_core::Vendor>::NAME))?;
+            .map_err(|e| e.with_vendor(VENDOR))?;
         let fetcher = TokenFetcher::new(&base_url, corp_id.clone(), secret.clone())
-            .map_err(|e| e.with_vendor(<Weiban as scrm_core::Vendor>::NAME))?;
+            .map_err(|e| e.with_vendor(VENDOR))?;
         let cache = self.tokens.cache(
             format!("weiban:{corp_id}"),
             Arc::new(fetcher),
@@ -181,6 +203,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+    use scrm_core::ErrorKind;
 
     #[test]
     fn credentials_are_required() {
@@ -188,7 +211,7 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Config);
         assert!(
             e.to_string()
-                .starts_with("weiban: configuration error: corp_id is required"),
+                .starts_with("weiban: configuration error: `corp_id` is required"),
             "{e}"
         );
         let e = WeibanClient::builder()
@@ -196,15 +219,15 @@ mod tests {
             .secret("s")
             .build()
             .unwrap_err();
-        assert!(e.to_string().contains("corp_id is required"), "{e}");
+        assert!(e.to_string().contains("`corp_id` is required"), "{e}");
         let e = WeibanClient::builder().corp_id("1").build().unwrap_err();
-        assert!(e.to_string().contains("secret is required"), "{e}");
+        assert!(e.to_string().contains("`secret` is required"), "{e}");
         let e = WeibanClient::builder()
             .corp_id("1")
             .secret("")
             .build()
             .unwrap_err();
-        assert!(e.to_string().contains("secret is required"), "{e}");
+        assert!(e.to_string().contains("`secret` is required"), "{e}");
         let e = WeibanClient::builder()
             .corp_id("1")
             .secret("s")
@@ -225,7 +248,7 @@ mod tests {
         let core = client.core();
         assert_eq!(core.base_url(), DEFAULT_BASE_URL);
         assert_eq!(core.rate_limiter().limit(), RateLimit::new(3.0, 2));
-        assert_eq!(core.retry_policy().get_max_attempts(), 3);
+        assert_eq!(core.retry_policy().max_attempts, 3);
         let client = WeibanClient::builder()
             .corp_id("1")
             .secret("s")

@@ -6,8 +6,8 @@
 //!   fetched once for all concurrent callers, cached, refreshed 5 minutes before expiry, sent as
 //!   the `access_token` query parameter, and replaced once (then the call retried once) when
 //!   weiban answers a token-invalid code ([`ConfigureTokens::token_invalid_codes`]).
-//! - **Smart-form exports**: [`WeibanClient::smart_form_user_list`] streams every
-//!   customer–form relation of `GET /open-api/smart_form/form/user/list`, paging by offset,
+//! - **Smart-form exports**: [`SmartFormUserList`] reads every customer–form relation of
+//!   `GET /open-api/smart_form/form/user/list`, paging by offset,
 //!   advancing by the records actually received, and refusing to end silently on weiban's
 //!   empty-page-before-total throttling or on a `total` that changes mid-export.
 //! - **Resilience**: retries with backoff for network failures, HTTP 5xx/429, gateway pages and
@@ -18,8 +18,8 @@
 //! ## Quick start
 //!
 //! ```no_run
-//! use futures::TryStreamExt;
-//! use scrm_weiban::{FormUserStatus, Secret, SmartFormUserList, UnixSeconds, WeibanClient};
+//! use scrm_weiban::prelude::*;
+//! use scrm_weiban::{FormUserStatus, Secret, SmartFormUserList, UnixSeconds};
 //!
 //! # async fn run() -> Result<(), scrm_weiban::Error> {
 //! let client = WeibanClient::builder()
@@ -27,16 +27,22 @@
 //!     .secret(Secret::new(std::env::var("WEIBAN_SECRET").unwrap_or_default()))
 //!     .build()?;
 //!
-//! let request = SmartFormUserList::new(FormUserStatus::Submit)
-//!     .form_id(842u64)
+//! let request = SmartFormUserList::new()
+//!     .status(FormUserStatus::Submit)
+//!     .form_id(842)
 //!     .start_time(UnixSeconds(1626192000));
-//! let mut users = std::pin::pin!(client.smart_form_user_list(request));
+//! let mut users = client.items(request);
 //! while let Some(user) = users.try_next().await? {
-//!     println!("{} submitted {:?}", user.external_user_id, user.form_name);
+//!     println!("{:?} submitted {:?}", user.external_user_id, user.form_name);
 //! }
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Every client offers the same three verbs for any operation: [`WeibanClient::call`] (one
+//! request), [`WeibanClient::pages`] (pages with the position to resume from) and
+//! [`WeibanClient::items`] (records); page options are set on what they return. The typed
+//! operations are listed in [`OPERATIONS`], the registry the `scrm` tool reads.
 //!
 //! Settings shared by every vendor client (base URL, retries, rate limit, timeouts, transport,
 //! clock, page options) come from the [`Configure`] trait on the builder; see the README for the
@@ -53,15 +59,23 @@ pub use client::{
     DEFAULT_TOKEN_REFRESH_MARGIN, WeibanClient, WeibanClientBuilder,
 };
 pub use envelope::{DEFAULT_TOKEN_INVALID_CODES, Envelope, Weiban, classify};
+pub use ops::OPERATIONS;
 pub use ops::smart_form_user_list::{
     DEFAULT_PAGE_LIMIT, FormUserStatus, SmartFormUser, SmartFormUserList, SmartFormUserListResponse,
 };
 
+/// What most programs need: the client, the builder traits and the stream extensions
+/// (`try_next`, `next`, `try_collect`), so that only this crate and tokio are dependencies.
+pub mod prelude {
+    pub use crate::{Configure, ConfigureTokens, Error, WeibanClient};
+    pub use scrm_core::prelude::*;
+}
+
 pub use scrm_core::de::{Id, UnixSeconds};
 pub use scrm_core::{
-    AccessToken, Clock, Configure, ConfigureTokens, DriftPolicy, Error, ErrorKind, ManualClock,
-    MemoryTokenStore, Page, PageOptions, Position, RateLimit, RetryPolicy, Secret, SystemClock,
-    TokenStore, Transport, collect_all,
+    AccessToken, Clock, Configure, ConfigureTokens, DriftPolicy, Error, ErrorKind, Items,
+    ManualClock, MemoryTokenStore, Page, PageOptions, Pages, Position, RateLimit, RetryPolicy,
+    Secret, SystemClock, TokenStore, Transport, collect_all,
 };
 
 /// The shared machinery underneath (for code generic over vendors, custom transports and

@@ -235,7 +235,7 @@ mod tests {
         let limit = c.core().rate_limiter().limit();
         assert_eq!(limit.requests_per_second(), DEFAULT_REQUESTS_PER_SECOND);
         assert_eq!(limit.max_concurrent(), DEFAULT_MAX_CONCURRENT);
-        assert_eq!(c.core().retry_policy().get_max_attempts(), 3);
+        assert_eq!(c.core().retry_policy().max_attempts, 3);
         assert_eq!(c.app_id(), "a");
     }
 

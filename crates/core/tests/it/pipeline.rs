@@ -245,7 +245,7 @@ async fn the_deadline_bounds_the_retries() {
             .retry_policy(
                 RetryPolicy::default()
                     .initial_delay(Duration::from_secs(60))
-                    .deadline(Some(Duration::from_secs(1))),
+                    .deadline(Duration::from_secs(1)),
             )
             .build(
                 Demo,

@@ -168,7 +168,7 @@ fn defaults_are_conservative_and_documented() {
     assert_eq!(limit.requests_per_second(), 5.0);
     assert_eq!(limit.max_concurrent(), DEFAULT_MAX_CONCURRENT);
     assert_eq!(limit.max_concurrent(), 4);
-    assert_eq!(client.core().retry_policy().get_max_attempts(), 3);
+    assert_eq!(client.core().retry_policy().max_attempts, 3);
 }
 
 #[test]

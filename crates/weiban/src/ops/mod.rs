@@ -1,38 +1,18 @@
-//! The documented operations: one file each, with its request, response and record types and
-//! its methods on [`WeibanClient`](crate::WeibanClient).
+//! The documented operations: one file each, with its request, response and record types, how
+//! it pages and its registry entry.
 
 pub mod smart_form_user_list;
 
-use serde::{Deserialize, Deserializer};
+use scrm_core::registry::{DynOperation, Entry};
 
-use scrm_core::de::UnixSeconds;
+use crate::Weiban;
 
-/// An unsigned integer sent as a number or a numeric string; `null`/`""` read as absent.
-pub(crate) fn opt_uint<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: TryFrom<i64>,
-{
-    match scrm_core::de::opt_int(d)? {
-        None => Ok(None),
-        Some(v) => T::try_from(v).map(Some).map_err(|_| {
-            serde::de::Error::custom(format!("expected a non-negative integer, got {v}"))
-        }),
-    }
-}
-
-/// Epoch seconds as a number or numeric string; `null`/`""` read as absent.
-pub(crate) fn opt_unix_seconds<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<UnixSeconds>, D::Error> {
-    Ok(scrm_core::de::opt_int(d)?.map(UnixSeconds))
-}
-
-/// A list where `null` reads as empty.
-pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
-}
+/// Every typed weiban operation, for tools that work from the registry (`scrm export`,
+/// `scrm ops`, `scrm sync`, the demo and the bench).
+///
+/// ```
+/// let names: Vec<&str> = scrm_weiban::OPERATIONS.iter().map(|op| op.info().name).collect();
+/// assert!(names.contains(&"smart-form-users"));
+/// ```
+pub static OPERATIONS: &[&dyn DynOperation<Weiban>] =
+    &[&Entry::<smart_form_user_list::SmartFormUserList>::NEW];

@@ -47,7 +47,7 @@ pub fn builder(base: &str) -> WeibanClientBuilder {
 }
 
 pub fn submitted() -> SmartFormUserList {
-    SmartFormUserList::new(FormUserStatus::Submit)
+    SmartFormUserList::new().status(FormUserStatus::Submit)
 }
 
 pub fn token_body(token: &str) -> String {

@@ -95,9 +95,7 @@ async fn no_canary_in_errors_debug_output_or_trace_logs() {
         format!("{:?}", client.core()),
     ];
 
-    let users = collect_all(client.smart_form_user_list(submitted()))
-        .await
-        .unwrap();
+    let users = collect_all(client.items(submitted())).await.unwrap();
     printed.push(format!("{users:?}"));
     let mut errors = Vec::new();
     for expected in [
