@@ -70,6 +70,9 @@ pub enum ChangeKind {
     Updates,
     /// New records only (a creation or submission time filter): edits are not seen.
     Creations,
+    /// No filter, but records come newest first by an increasing id (`record_field`): read
+    /// from the start and stop at the first record already stored.
+    NewestFirst,
 }
 
 /// How an operation can be read incrementally: the record field that moves forward, the
@@ -81,8 +84,9 @@ pub struct Incremental {
     pub kind: ChangeKind,
     /// The record field (wire name) holding the cursor value.
     pub record_field: &'static str,
-    /// The request field (wire name) of the window's start.
-    pub from_param: &'static str,
+    /// The request field (wire name) of the window's start (`None` for
+    /// [`ChangeKind::NewestFirst`]).
+    pub from_param: Option<&'static str>,
     /// The request field (wire name) of the window's end, if any.
     pub to_param: Option<&'static str>,
     /// The unit of the values.
@@ -94,7 +98,7 @@ impl Incremental {
     pub const fn new(
         kind: ChangeKind,
         record_field: &'static str,
-        from_param: &'static str,
+        from_param: Option<&'static str>,
         to_param: Option<&'static str>,
         granularity: Granularity,
     ) -> Self {
@@ -133,7 +137,8 @@ pub struct OpInfo {
     /// The wire name of the page-size field, if it pages.
     pub page_size_field: Option<&'static str>,
     /// The record fields (wire names) that identify a record. A name starting with `$` is a
-    /// request field the records do not carry (`$form_id`).
+    /// request field the records do not carry (`$form_id`); `a|b|c` is the first of those
+    /// fields that is present and not empty (`external_userid|unionid|openid`).
     pub primary_key: &'static [&'static str],
     /// How to read it incrementally, if the vendor documents a filter for that.
     pub incremental: Option<Incremental>,
