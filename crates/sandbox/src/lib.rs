@@ -59,7 +59,9 @@
 //! Business rejections are HTTP 200 with the vendor's envelope, as the vendors do.
 
 mod data;
+mod engine;
 mod faults;
+mod ops;
 mod server;
 mod tanma;
 mod util;
@@ -75,10 +77,16 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 pub use data::{
-    Dataset, Fixtures, Op, Query, TanmaClueFilter, TanmaFileFilter, TanmaSales, Vendor,
+    Dataset, Fixtures, Op, Operation, Query, TanmaClueFilter, TanmaFileFilter, TanmaSales, Vendor,
     WAIQIN_TASK_TYPES, WaiqinTaskFilter, WeibanFilter, WshotoFilter,
 };
-pub use faults::{FaultStats, Faults, OpStats, Stats, VendorStats};
+pub use faults::{
+    FaultStats, Faults, OpStats, REQUEST_LOG_CAP, RequestTime, RequestTimes, Stats, VendorStats,
+};
+pub use ops::weiban::{
+    WEIBAN_BATCH_GET_KEY, WEIBAN_BATCH_GET_MAX, WEIBAN_GROUP_CHAT_LIST_KEY, WEIBAN_STAFF_LIST_KEY,
+    WEIBAN_STAGE_GET_MAX,
+};
 pub use tanma::{
     TANMA_BAD_SIGN, TANMA_BAD_TIMESTAMP, TANMA_DEFAULT_SIZE, TANMA_MAX_SIZE, TANMA_PARAM_ERROR,
     TANMA_TOO_FREQUENT, tanma_sign, tanma_timestamp_now, verify_tanma_sign,
@@ -169,6 +177,10 @@ pub struct SandboxConfig {
     pub tanma_timestamp_window: Duration,
     /// Initial faults of every vendor (default: none).
     pub faults: Faults,
+    /// Serve tanma customer files newest first (ids descending, a page holds ids < `lastId`)
+    /// instead of ascending; the doc's `lastId` ("最大记录id") allows both readings
+    /// (default: false, ascending).
+    pub tanma_files_newest_first: bool,
 }
 
 impl Default for SandboxConfig {
@@ -182,6 +194,7 @@ impl Default for SandboxConfig {
             waiqin_timestamp_window: Duration::from_secs(600),
             tanma_timestamp_window: Duration::from_secs(300),
             faults: Faults::default(),
+            tanma_files_newest_first: false,
         }
     }
 }
