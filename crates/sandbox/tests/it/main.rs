@@ -4,6 +4,7 @@
 mod common;
 mod faults;
 mod lifecycle;
+mod registry;
 mod signatures;
 mod tanma;
 mod waiqin;
