@@ -165,13 +165,15 @@ pub(crate) enum Paging {
         default: i64,
         max: i64,
     },
-    /// 1-based page + rows, no total; `ints` rejects numeric strings.
+    /// 1-based page + rows, no total; `ints` rejects numeric strings; `required`: both
+    /// fields must be sent.
     PageRows {
         page: &'static str,
         rows: &'static str,
         default: i64,
         max: i64,
         ints: bool,
+        required: bool,
     },
     /// Opaque cursor + size; next cursor `None` at the end.
     Cursor {
@@ -682,7 +684,13 @@ pub(crate) fn serve(
             default,
             max,
             ints,
+            required,
         } => {
+            for k in [page, rows] {
+                if required && field(req, k).is_none_or(Value::is_null) {
+                    return Err(Rej::param(format!("{k} is required")));
+                }
+            }
             let idx = page_of(req, page, ints)?;
             size = size_of(req, rows, default, max, ints)?;
             start = (idx - 1).saturating_mul(size).min(total);

@@ -595,6 +595,7 @@ pub(crate) const STAFF: OpDecl = OpDecl {
         default: TANMA_DEFAULT_SIZE,
         max: TANMA_MAX_SIZE,
         ints: false,
+        required: false,
     },
     envelope: staff_envelope,
     check: no_check,

@@ -60,6 +60,7 @@ pub(crate) const TASKS: OpDecl = OpDecl {
         default: WAIQIN_MAX_ROWS,
         max: WAIQIN_MAX_ROWS,
         ints: false,
+        required: false,
     },
     envelope: data,
     check: no_check,
@@ -211,11 +212,6 @@ fn visits_check(req: &Value) -> Result<(), Rej> {
             "date_start and date_end are required unless id is given",
         ));
     }
-    for k in ["page", "rows"] {
-        if !has(k) {
-            return Err(Rej::param(format!("{k} is required")));
-        }
-    }
     Ok(())
 }
 
@@ -272,6 +268,7 @@ pub(crate) const VISITS: OpDecl = OpDecl {
         default: WAIQIN_MAX_ROWS,
         max: WAIQIN_MAX_ROWS,
         ints: false,
+        required: true,
     },
     envelope: data,
     check: visits_check,
@@ -375,6 +372,7 @@ pub(crate) const TRACKS: OpDecl = OpDecl {
         default: WAIQIN_MAX_ROWS,
         max: WAIQIN_MAX_ROWS,
         ints: true,
+        required: false,
     },
     envelope: data,
     check: tracks_check,

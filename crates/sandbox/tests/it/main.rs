@@ -4,9 +4,11 @@
 mod common;
 mod faults;
 mod lifecycle;
+mod ops;
 mod registry;
 mod signatures;
 mod tanma;
 mod waiqin;
+mod walk;
 mod weiban;
 mod wshoto;
