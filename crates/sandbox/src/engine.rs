@@ -122,6 +122,8 @@ pub(crate) enum How {
     To(Unit, bool, Axis),
     /// The record attribute equals the value.
     Eq(Kind, Attr),
+    /// Every record has this value: the value selects all records, any other none (no scan).
+    Const(&'static str),
     /// The record attribute contains the value.
     Contains(Attr),
     /// The value is a list; the attribute is one of its elements (empty list: no filter).
@@ -475,6 +477,13 @@ impl OpDecl {
                     if let Some(v) = get_value(req, f.field, kind)? {
                         key.push_str(&v);
                         preds.push(Pred::Eq(a, v));
+                    }
+                }
+                How::Const(all) => {
+                    if let Some(v) = get_str(req, f.field)?
+                        && v.trim() != all
+                    {
+                        cands = Some(Vec::new());
                     }
                 }
                 How::Contains(a) => {
