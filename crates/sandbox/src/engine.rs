@@ -310,8 +310,12 @@ impl Selection {
     }
 }
 
-/// A field of a request object; `a.b` addresses nested objects.
+/// A field of a request object; `a.b` addresses nested objects (or a literal `a.b` key, as
+/// a flat `--param a.b=x` gives).
 pub(crate) fn field<'a>(req: &'a Value, path: &str) -> Option<&'a Value> {
+    if let Some(v) = req.get(path) {
+        return Some(v);
+    }
     let mut v = req;
     for part in path.split('.') {
         v = v.get(part)?;
@@ -320,6 +324,9 @@ pub(crate) fn field<'a>(req: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 fn get_i64(req: &Value, path: &str) -> Result<Option<i64>, String> {
+    if req.get(path).is_some() {
+        return json_i64(req, path);
+    }
     match path.rsplit_once('.') {
         Some((parent, last)) => match field(req, parent) {
             Some(p) => json_i64(p, last),
@@ -330,6 +337,9 @@ fn get_i64(req: &Value, path: &str) -> Result<Option<i64>, String> {
 }
 
 pub(crate) fn get_str(req: &Value, path: &str) -> Result<Option<String>, String> {
+    if req.get(path).is_some() {
+        return json_string(req, path);
+    }
     match path.rsplit_once('.') {
         Some((parent, last)) => match field(req, parent) {
             Some(p) => json_string(p, last),

@@ -48,7 +48,18 @@ impl RequestTimes {
     /// assert_eq!(log.max_in_window(1000), 3); // 0, 400, 999 (and 1000, 1999 with 999)
     /// ```
     pub fn max_in_window(&self, window_ms: u64) -> usize {
-        let t = self.data_ms();
+        self.max_in_window_of(window_ms, false)
+    }
+
+    /// [`RequestTimes::max_in_window`] counting token requests too when `include_tokens`
+    /// (the sandbox's rate limit counts them).
+    pub fn max_in_window_of(&self, window_ms: u64, include_tokens: bool) -> usize {
+        let t: Vec<u64> = self
+            .entries
+            .iter()
+            .filter(|e| e.data || include_tokens)
+            .map(|e| e.at_ms)
+            .collect();
         let mut best = 0;
         let mut lo = 0;
         for hi in 0..t.len() {

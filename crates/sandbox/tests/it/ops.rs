@@ -443,7 +443,17 @@ async fn tanma_operations() {
         "salesIdList": [a["salesId"].clone()],
         "createTime": { "start": a["createTime"], "end": b["createTime"] },
     });
-    check(&mut conn, &customers, req, 8, true).await;
+    check(&mut conn, &customers, req.clone(), 8, true).await;
+    let flat = json!({
+        "salesIdList": req["salesIdList"],
+        "createTime.start": req["createTime"]["start"],
+        "createTime.end": req["createTime"]["end"],
+    });
+    assert_eq!(
+        d.expected("tanma", "customers", &flat),
+        d.expected("tanma", "customers", &req),
+        "flat dotted keys address the nested fields"
+    );
     let big = (0..400).any(|i| {
         rec(d, "tanma", "customers", i)["customerId"]
             .as_u64()

@@ -47,6 +47,7 @@ async fn logs_every_request_and_its_throttling() {
     let peak = log.max_per_second();
     assert!((1..=12).contains(&peak));
     assert_eq!(log.max_in_window(u64::MAX), 12);
+    assert_eq!(log.max_in_window_of(u64::MAX, true), 13);
     assert!(st.request_times(Vendor::Tanma).entries.is_empty());
     sb.reset_stats();
     assert!(sb.stats().request_times(Vendor::Weiban).entries.is_empty());
