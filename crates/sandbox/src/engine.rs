@@ -150,6 +150,11 @@ pub(crate) struct Filter {
     pub(crate) how: How,
 }
 
+/// A filter declaration in one line: `f("start_time", How::From(Unit::Secs, Axis::Primary))`.
+pub(crate) const fn f(field: &'static str, how: How) -> Filter {
+    Filter { field, how }
+}
+
 /// Paging styles with their documented request fields and limits.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Paging {

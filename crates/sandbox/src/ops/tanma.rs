@@ -9,8 +9,8 @@ use crate::data::{
     TANMA_SALES, Vendor, pick, push_hex, push_mobile, push_name, push_rand,
 };
 use crate::engine::{
-    Axis, Filter, How, Kind, Method, OpDecl, Page, Paging, Pop, Rej, Size, Unit, any_found,
-    get_str, no_check,
+    Axis, How, Kind, Method, OpDecl, Page, Paging, Pop, Rej, Size, Unit, any_found, f, get_str,
+    no_check,
 };
 use crate::tanma::{TANMA_DEFAULT_SIZE, TANMA_MAX_SIZE, counted_page, cursor_page, ok};
 use crate::util::{TimeFmt, fmt_cst, push_json_str};
@@ -37,18 +37,9 @@ pub(crate) const CLUES: OpDecl = OpDecl {
     generate: Dataset::write_clue,
     key: clue_key,
     filters: &[
-        Filter {
-            field: "since",
-            how: How::From(Unit::DateTime, Axis::Primary),
-        },
-        Filter {
-            field: "before",
-            how: How::To(Unit::DateTime, false, Axis::Primary),
-        },
-        Filter {
-            field: "type",
-            how: How::Eq(Kind::Int, clue_type),
-        },
+        f("since", How::From(Unit::DateTime, Axis::Primary)),
+        f("before", How::To(Unit::DateTime, false, Axis::Primary)),
+        f("type", How::Eq(Kind::Int, clue_type)),
     ],
     paging: Paging::Cursor {
         cursor: "cursor",
@@ -103,22 +94,10 @@ pub(crate) const CUSTOMER_FILES: OpDecl = OpDecl {
     generate: Dataset::write_file,
     key: file_key_text,
     filters: &[
-        Filter {
-            field: "salesId",
-            how: How::Eq(Kind::Int, file_sales_id),
-        },
-        Filter {
-            field: "userId",
-            how: How::AnyOfMany(Kind::Str, file_user),
-        },
-        Filter {
-            field: "customerId",
-            how: How::Eq(Kind::Int, file_customer),
-        },
-        Filter {
-            field: "externalUserId",
-            how: How::Eq(Kind::Str, file_external),
-        },
+        f("salesId", How::Eq(Kind::Int, file_sales_id)),
+        f("userId", How::AnyOfMany(Kind::Str, file_user)),
+        f("customerId", How::Eq(Kind::Int, file_customer)),
+        f("externalUserId", How::Eq(Kind::Str, file_external)),
     ],
     paging: Paging::Keyset {
         last: "lastId",
@@ -226,14 +205,8 @@ pub(crate) const CUSTOMER_DETAILS: OpDecl = OpDecl {
     generate: gen_detail,
     key: detail_key,
     filters: &[
-        Filter {
-            field: "externalUserId",
-            how: How::Lookup(Kind::Str, find_external),
-        },
-        Filter {
-            field: "qwUserId",
-            how: How::Eq(Kind::Str, detail_qw_user),
-        },
+        f("externalUserId", How::Lookup(Kind::Str, find_external)),
+        f("qwUserId", How::Eq(Kind::Str, detail_qw_user)),
     ],
     paging: Paging::None,
     envelope: list_envelope,
@@ -329,42 +302,18 @@ pub(crate) const CUSTOMERS: OpDecl = OpDecl {
     generate: gen_search,
     key: search_customer_id,
     filters: &[
-        Filter {
-            field: "customerId",
-            how: How::Eq(Kind::Int, search_customer_id),
-        },
-        Filter {
-            field: "searchKey",
-            how: How::Contains(search_name),
-        },
-        Filter {
-            field: "role",
-            how: How::Accept(Kind::Str),
-        },
-        Filter {
-            field: "salesIdList",
-            how: How::AnyOf(Kind::Str, search_sales_id),
-        },
-        Filter {
-            field: "departmentIdList",
-            how: How::AnyOf(Kind::Str, search_dept_id),
-        },
-        Filter {
-            field: "createTime.start",
-            how: How::From(Unit::DateTime, Axis::Primary),
-        },
-        Filter {
-            field: "createTime.end",
-            how: How::To(Unit::DateTime, true, Axis::Primary),
-        },
-        Filter {
-            field: "creditCode",
-            how: How::Eq(Kind::Str, search_credit),
-        },
-        Filter {
-            field: "conditions",
-            how: How::Ignore,
-        },
+        f("customerId", How::Eq(Kind::Int, search_customer_id)),
+        f("searchKey", How::Contains(search_name)),
+        f("role", How::Accept(Kind::Str)),
+        f("salesIdList", How::AnyOf(Kind::Str, search_sales_id)),
+        f("departmentIdList", How::AnyOf(Kind::Str, search_dept_id)),
+        f("createTime.start", How::From(Unit::DateTime, Axis::Primary)),
+        f(
+            "createTime.end",
+            How::To(Unit::DateTime, true, Axis::Primary),
+        ),
+        f("creditCode", How::Eq(Kind::Str, search_credit)),
+        f("conditions", How::Ignore),
     ],
     // Max pageSize not stated: tanma's documented maximum elsewhere (1000), sandbox choice.
     paging: Paging::PageTotal {
@@ -497,30 +446,15 @@ pub(crate) const GROUP_CHATS: OpDecl = OpDecl {
     generate: gen_group,
     key: group_chat_id,
     filters: &[
-        Filter {
-            field: "userId",
-            how: How::Eq(Kind::Int, group_user),
-        },
-        Filter {
-            field: "keyword",
-            how: How::Contains(group_name),
-        },
-        Filter {
-            field: "tagGroupIds",
-            how: How::AnyOfMany(Kind::Int, group_tag_groups),
-        },
-        Filter {
-            field: "conditionOp",
-            how: How::Accept(Kind::Int),
-        },
-        Filter {
-            field: "startCreateTime",
-            how: How::From(Unit::DateTime, Axis::Primary),
-        },
-        Filter {
-            field: "endCreateTime",
-            how: How::To(Unit::DateTime, true, Axis::Primary),
-        },
+        f("userId", How::Eq(Kind::Int, group_user)),
+        f("keyword", How::Contains(group_name)),
+        f("tagGroupIds", How::AnyOfMany(Kind::Int, group_tag_groups)),
+        f("conditionOp", How::Accept(Kind::Int)),
+        f("startCreateTime", How::From(Unit::DateTime, Axis::Primary)),
+        f(
+            "endCreateTime",
+            How::To(Unit::DateTime, true, Axis::Primary),
+        ),
     ],
     // Max pageSize not stated: 1000 as elsewhere at tanma (sandbox choice).
     paging: Paging::PageTotal {
@@ -580,14 +514,8 @@ pub(crate) const STAFF: OpDecl = OpDecl {
     generate: gen_staff,
     key: staff_key,
     filters: &[
-        Filter {
-            field: "name",
-            how: How::Eq(Kind::Str, staff_name),
-        },
-        Filter {
-            field: "deleted",
-            how: How::Eq(Kind::Int, staff_deleted),
-        },
+        f("name", How::Eq(Kind::Str, staff_name)),
+        f("deleted", How::Eq(Kind::Int, staff_deleted)),
     ],
     paging: Paging::PageRows {
         page: "pageNo",

@@ -9,8 +9,7 @@ use crate::data::{
     WAIQIN_TASK_TYPES, id19, pick,
 };
 use crate::engine::{
-    Axis, Filter, How, Kind, Method, OpDecl, Paging, Pop, Rej, Size, Unit, any_found, field,
-    no_check,
+    Axis, How, Kind, Method, OpDecl, Paging, Pop, Rej, Size, Unit, any_found, f, field, no_check,
 };
 use crate::util::{TimeFmt, fmt_cst};
 use crate::waiqin::{WAIQIN_MAX_ROWS, data};
@@ -37,22 +36,16 @@ pub(crate) const TASKS: OpDecl = OpDecl {
     generate: Dataset::write_task,
     key: task_key,
     filters: &[
-        Filter {
-            field: "create_date_from",
-            how: How::From(Unit::Date, Axis::Primary),
-        },
-        Filter {
-            field: "create_date_to",
-            how: How::To(Unit::Date, true, Axis::Primary),
-        },
-        Filter {
-            field: "modify_date_from",
-            how: How::From(Unit::Date, Axis::Attr(task_modified)),
-        },
-        Filter {
-            field: "modify_date_to",
-            how: How::To(Unit::Date, true, Axis::Attr(task_modified)),
-        },
+        f("create_date_from", How::From(Unit::Date, Axis::Primary)),
+        f("create_date_to", How::To(Unit::Date, true, Axis::Primary)),
+        f(
+            "modify_date_from",
+            How::From(Unit::Date, Axis::Attr(task_modified)),
+        ),
+        f(
+            "modify_date_to",
+            How::To(Unit::Date, true, Axis::Attr(task_modified)),
+        ),
     ],
     paging: Paging::PageRows {
         page: "page",
@@ -84,10 +77,7 @@ pub(crate) const TASK_TYPES: OpDecl = OpDecl {
     },
     generate: Dataset::write_task_type,
     key: type_key,
-    filters: &[Filter {
-        field: "type_ids",
-        how: How::AnyOf(Kind::Str, type_key),
-    }],
+    filters: &[f("type_ids", How::AnyOf(Kind::Str, type_key))],
     paging: Paging::None,
     envelope: data,
     check: no_check,
@@ -225,42 +215,27 @@ pub(crate) const VISITS: OpDecl = OpDecl {
     generate: gen_visit,
     key: visit_id,
     filters: &[
-        Filter {
-            field: "id",
-            how: How::Lookup(Kind::Str, find_visit),
-        },
-        Filter {
-            field: "date_start",
-            how: How::From(Unit::Date, Axis::Primary),
-        },
-        Filter {
-            field: "date_end",
-            how: How::To(Unit::Date, true, Axis::Primary),
-        },
-        Filter {
-            field: "modify_start",
-            how: How::From(Unit::Date, Axis::Attr(visit_modify_filter)),
-        },
-        Filter {
-            field: "modify_end",
-            how: How::To(Unit::Date, true, Axis::Attr(visit_modify_filter)),
-        },
-        Filter {
-            field: "visit_time_start",
-            how: How::From(Unit::DateTime, Axis::Attr(visit_leave)),
-        },
-        Filter {
-            field: "visit_time_end",
-            how: How::To(Unit::DateTime, true, Axis::Attr(visit_leave)),
-        },
-        Filter {
-            field: "visitor_code",
-            how: How::Eq(Kind::Str, visitor_code),
-        },
-        Filter {
-            field: "visit_type",
-            how: How::Eq(Kind::Str, visit_type),
-        },
+        f("id", How::Lookup(Kind::Str, find_visit)),
+        f("date_start", How::From(Unit::Date, Axis::Primary)),
+        f("date_end", How::To(Unit::Date, true, Axis::Primary)),
+        f(
+            "modify_start",
+            How::From(Unit::Date, Axis::Attr(visit_modify_filter)),
+        ),
+        f(
+            "modify_end",
+            How::To(Unit::Date, true, Axis::Attr(visit_modify_filter)),
+        ),
+        f(
+            "visit_time_start",
+            How::From(Unit::DateTime, Axis::Attr(visit_leave)),
+        ),
+        f(
+            "visit_time_end",
+            How::To(Unit::DateTime, true, Axis::Attr(visit_leave)),
+        ),
+        f("visitor_code", How::Eq(Kind::Str, visitor_code)),
+        f("visit_type", How::Eq(Kind::Str, visit_type)),
     ],
     paging: Paging::PageRows {
         page: "page",
@@ -357,14 +332,8 @@ pub(crate) const TRACKS: OpDecl = OpDecl {
     generate: gen_track,
     key: track_key,
     filters: &[
-        Filter {
-            field: "date_start",
-            how: How::From(Unit::Date, Axis::Primary),
-        },
-        Filter {
-            field: "date_end",
-            how: How::To(Unit::Date, true, Axis::Primary),
-        },
+        f("date_start", How::From(Unit::Date, Axis::Primary)),
+        f("date_end", How::To(Unit::Date, true, Axis::Primary)),
     ],
     paging: Paging::PageRows {
         page: "page_number",

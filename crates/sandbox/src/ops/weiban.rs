@@ -9,8 +9,8 @@ use crate::data::{
     F_TEXT, NICKNAMES, PopView, Rec, Vendor, pick, push_mobile, push_name, push_rand,
 };
 use crate::engine::{
-    Axis, Filter, How, Kind, Method, OpDecl, Page, Paging, Pop, Rej, Size, Unit, any_found, field,
-    get_str, no_check,
+    Axis, Filter, How, Kind, Method, OpDecl, Page, Paging, Pop, Rej, Size, Unit, any_found, f,
+    field, get_str, no_check,
 };
 use crate::weiban::{WEIBAN_DEFAULT_LIMIT, WEIBAN_MAX_LIMIT, list, object};
 
@@ -84,27 +84,12 @@ pub(crate) const SMART_FORM_USERS: OpDecl = OpDecl {
     generate: Dataset::write_weiban,
     key: sf_key,
     filters: &[
-        Filter {
-            field: "status",
-            // Every sandbox record is a submission.
-            how: How::Const("submit"),
-        },
-        Filter {
-            field: "form_id",
-            how: How::Eq(Kind::Int, sf_form),
-        },
-        Filter {
-            field: "city",
-            how: How::Contains(sf_city),
-        },
-        Filter {
-            field: "start_time",
-            how: How::From(Unit::Secs, Axis::Primary),
-        },
-        Filter {
-            field: "end_time",
-            how: How::To(Unit::Secs, true, Axis::Primary),
-        },
+        // Every sandbox record is a submission.
+        f("status", How::Const("submit")),
+        f("form_id", How::Eq(Kind::Int, sf_form)),
+        f("city", How::Contains(sf_city)),
+        f("start_time", How::From(Unit::Secs, Axis::Primary)),
+        f("end_time", How::To(Unit::Secs, true, Axis::Primary)),
     ],
     paging: Paging::Offset {
         offset: "offset",
@@ -168,14 +153,8 @@ pub(crate) const STAFF: OpDecl = OpDecl {
     generate: gen_staff,
     key: staff_key,
     filters: &[
-        Filter {
-            field: "start_time",
-            how: How::From(Unit::Secs, Axis::Primary),
-        },
-        Filter {
-            field: "end_time",
-            how: How::To(Unit::Secs, true, Axis::Primary),
-        },
+        f("start_time", How::From(Unit::Secs, Axis::Primary)),
+        f("end_time", How::To(Unit::Secs, true, Axis::Primary)),
     ],
     paging: offset(100),
     envelope: staff_envelope,
@@ -419,30 +398,12 @@ fn customers_check(req: &Value) -> Result<(), Rej> {
 }
 
 const CUSTOMER_FILTERS: [Filter; 6] = [
-    Filter {
-        field: "staff_id",
-        how: How::AnyOfMany(Kind::Str, c_staff),
-    },
-    Filter {
-        field: "type",
-        how: How::Eq(Kind::Int, c_type),
-    },
-    Filter {
-        field: "phone_number",
-        how: How::AnyOfMany(Kind::Str, c_phones),
-    },
-    Filter {
-        field: "order",
-        how: How::Order,
-    },
-    Filter {
-        field: "start_time",
-        how: How::From(Unit::Secs, Axis::Primary),
-    },
-    Filter {
-        field: "end_time",
-        how: How::To(Unit::Secs, true, Axis::Primary),
-    },
+    f("staff_id", How::AnyOfMany(Kind::Str, c_staff)),
+    f("type", How::Eq(Kind::Int, c_type)),
+    f("phone_number", How::AnyOfMany(Kind::Str, c_phones)),
+    f("order", How::Order),
+    f("start_time", How::From(Unit::Secs, Axis::Primary)),
+    f("end_time", How::To(Unit::Secs, true, Axis::Primary)),
 ];
 
 /// `GET /open-api/external_user/list` (fidelity: third-party code).
@@ -487,42 +448,21 @@ pub(crate) const CUSTOMER_UPDATES: OpDecl = OpDecl {
     generate: gen_updated_customer,
     key: c_key,
     filters: &[
-        Filter {
-            field: "start_update_time",
-            how: How::From(Unit::Secs, Axis::Attr(c_updated)),
-        },
-        Filter {
-            field: "end_update_time",
-            how: How::To(Unit::Secs, true, Axis::Attr(c_updated)),
-        },
-        Filter {
-            field: "start_add_time",
-            how: How::From(Unit::Secs, Axis::Primary),
-        },
-        Filter {
-            field: "end_add_time",
-            how: How::To(Unit::Secs, true, Axis::Primary),
-        },
-        Filter {
-            field: "staff_id",
-            how: How::AnyOfMany(Kind::Str, c_staff),
-        },
-        Filter {
-            field: "type",
-            how: How::Eq(Kind::Int, c_type),
-        },
-        Filter {
-            field: "phone_number",
-            how: How::AnyOfMany(Kind::Str, c_phones),
-        },
-        Filter {
-            field: "order",
-            how: How::Order,
-        },
-        Filter {
-            field: "source",
-            how: How::Accept(Kind::Str),
-        },
+        f(
+            "start_update_time",
+            How::From(Unit::Secs, Axis::Attr(c_updated)),
+        ),
+        f(
+            "end_update_time",
+            How::To(Unit::Secs, true, Axis::Attr(c_updated)),
+        ),
+        f("start_add_time", How::From(Unit::Secs, Axis::Primary)),
+        f("end_add_time", How::To(Unit::Secs, true, Axis::Primary)),
+        f("staff_id", How::AnyOfMany(Kind::Str, c_staff)),
+        f("type", How::Eq(Kind::Int, c_type)),
+        f("phone_number", How::AnyOfMany(Kind::Str, c_phones)),
+        f("order", How::Order),
+        f("source", How::Accept(Kind::Str)),
     ],
     // Max limit not stated on this page: 100 as on the sibling lists (sandbox choice).
     paging: offset(100),
@@ -561,18 +501,9 @@ pub(crate) const CUSTOMER: OpDecl = OpDecl {
     generate: gen_customer_detail,
     key: c_key,
     filters: &[
-        Filter {
-            field: "id",
-            how: How::Lookup(Kind::Str, find_customer),
-        },
-        Filter {
-            field: "unionid",
-            how: How::Lookup(Kind::Str, find_unionid),
-        },
-        Filter {
-            field: "openid",
-            how: How::Accept(Kind::Str),
-        },
+        f("id", How::Lookup(Kind::Str, find_customer)),
+        f("unionid", How::Lookup(Kind::Str, find_unionid)),
+        f("openid", How::Accept(Kind::Str)),
     ],
     paging: Paging::None,
     envelope: get_envelope,
@@ -615,14 +546,8 @@ pub(crate) const CUSTOMERS_BATCH: OpDecl = OpDecl {
     generate: gen_customer_detail,
     key: c_key,
     filters: &[
-        Filter {
-            field: WEIBAN_BATCH_GET_KEY,
-            how: How::AnyLookup(find_customer),
-        },
-        Filter {
-            field: "external_user_ids",
-            how: How::AnyLookup(find_customer),
-        },
+        f(WEIBAN_BATCH_GET_KEY, How::AnyLookup(find_customer)),
+        f("external_user_ids", How::AnyLookup(find_customer)),
     ],
     paging: Paging::None,
     envelope: batch_envelope,
@@ -679,10 +604,7 @@ pub(crate) const CUSTOMER_STAGES: OpDecl = OpDecl {
     pop: CUSTOMERS_POP,
     generate: gen_stage,
     key: c_key,
-    filters: &[Filter {
-        field: "external_user_ids",
-        how: How::AnyLookup(find_customer),
-    }],
+    filters: &[f("external_user_ids", How::AnyLookup(find_customer))],
     paging: Paging::None,
     envelope: stage_envelope,
     check: stage_check,
@@ -750,22 +672,10 @@ pub(crate) const CUSTOMER_STAFF: OpDecl = OpDecl {
     generate: gen_relation,
     key: rel_key,
     filters: &[
-        Filter {
-            field: "start_add_time",
-            how: How::From(Unit::Secs, Axis::Primary),
-        },
-        Filter {
-            field: "end_add_time",
-            how: How::To(Unit::Secs, true, Axis::Primary),
-        },
-        Filter {
-            field: "staff_id",
-            how: How::Eq(Kind::Str, rel_staff),
-        },
-        Filter {
-            field: "outflow",
-            how: How::Eq(Kind::Int, rel_outflow),
-        },
+        f("start_add_time", How::From(Unit::Secs, Axis::Primary)),
+        f("end_add_time", How::To(Unit::Secs, true, Axis::Primary)),
+        f("staff_id", How::Eq(Kind::Str, rel_staff)),
+        f("outflow", How::Eq(Kind::Int, rel_outflow)),
     ],
     paging: offset(100),
     envelope: relations_envelope,
@@ -846,22 +756,10 @@ pub(crate) const CUSTOMER_EVENTS: OpDecl = OpDecl {
     generate: gen_event,
     key: ev_key,
     filters: &[
-        Filter {
-            field: "external_user_id",
-            how: How::Eq(Kind::Str, ev_customer),
-        },
-        Filter {
-            field: "external_user_unionid",
-            how: How::Eq(Kind::Str, ev_unionid),
-        },
-        Filter {
-            field: "staff_id",
-            how: How::Eq(Kind::Str, ev_staff),
-        },
-        Filter {
-            field: "external_user_openid",
-            how: How::Accept(Kind::Str),
-        },
+        f("external_user_id", How::Eq(Kind::Str, ev_customer)),
+        f("external_user_unionid", How::Eq(Kind::Str, ev_unionid)),
+        f("staff_id", How::Eq(Kind::Str, ev_staff)),
+        f("external_user_openid", How::Accept(Kind::Str)),
     ],
     paging: Paging::Keyset {
         last: "last_id",
@@ -994,10 +892,7 @@ pub(crate) const GROUP_CHATS: OpDecl = OpDecl {
     pop: CHATS_POP,
     generate: gen_chat_summary,
     key: chat_key,
-    filters: &[Filter {
-        field: "staff_id",
-        how: How::Eq(Kind::Str, chat_owner),
-    }],
+    filters: &[f("staff_id", How::Eq(Kind::Str, chat_owner))],
     paging: offset(100),
     envelope: chats_envelope,
     check: no_check,
@@ -1030,10 +925,7 @@ pub(crate) const GROUP_CHAT: OpDecl = OpDecl {
     pop: CHATS_POP,
     generate: gen_chat_detail,
     key: chat_key,
-    filters: &[Filter {
-        field: "group_chat_id",
-        how: How::Lookup(Kind::Str, find_chat),
-    }],
+    filters: &[f("group_chat_id", How::Lookup(Kind::Str, find_chat))],
     paging: Paging::None,
     envelope: chat_envelope,
     check: chat_required,
@@ -1103,10 +995,7 @@ pub(crate) const GROUP_CHAT_MEMBERS: OpDecl = OpDecl {
     pop: MEMBERS_POP,
     generate: gen_member,
     key: member_key,
-    filters: &[Filter {
-        field: "group_chat_id",
-        how: How::Eq(Kind::Str, member_chat),
-    }],
+    filters: &[f("group_chat_id", How::Eq(Kind::Str, member_chat))],
     paging: Paging::None,
     envelope: members_envelope,
     check: chat_required,

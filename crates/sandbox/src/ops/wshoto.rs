@@ -9,8 +9,7 @@ use crate::data::{
     Rec, Vendor, id19, pick, push_mobile, push_name, push_rand,
 };
 use crate::engine::{
-    Axis, Filter, How, Kind, Method, OpDecl, Paging, Pop, Rej, Size, Unit, any_found, get_str,
-    no_check,
+    Axis, How, Kind, Method, OpDecl, Paging, Pop, Rej, Size, Unit, any_found, f, get_str, no_check,
 };
 use crate::wshoto::{WSHOTO_DEFAULT_PAGE_SIZE, WSHOTO_MAX_PAGE_SIZE, page, page_sub_code};
 
@@ -82,26 +81,11 @@ pub(crate) const COLLECT_DETAILS: OpDecl = OpDecl {
     generate: Dataset::write_wshoto,
     key: collect_key,
     filters: &[
-        Filter {
-            field: "form_id",
-            how: How::Eq(Kind::Int, collect_form),
-        },
-        Filter {
-            field: "send_user_id",
-            how: How::Eq(Kind::Str, collect_sender),
-        },
-        Filter {
-            field: "detail_status",
-            how: How::Eq(Kind::Int, collect_status),
-        },
-        Filter {
-            field: "start_commit_time",
-            how: How::From(Unit::Secs, Axis::Primary),
-        },
-        Filter {
-            field: "end_commit_time",
-            how: How::To(Unit::Secs, true, Axis::Primary),
-        },
+        f("form_id", How::Eq(Kind::Int, collect_form)),
+        f("send_user_id", How::Eq(Kind::Str, collect_sender)),
+        f("detail_status", How::Eq(Kind::Int, collect_status)),
+        f("start_commit_time", How::From(Unit::Secs, Axis::Primary)),
+        f("end_commit_time", How::To(Unit::Secs, true, Axis::Primary)),
     ],
     paging: paging(WSHOTO_MAX_PAGE_SIZE),
     envelope: page,
@@ -246,22 +230,13 @@ pub(crate) const OPEN_SEA: OpDecl = OpDecl {
     generate: gen_open_sea,
     key: sea_contact,
     filters: &[
-        Filter {
-            field: "pool_ids",
-            how: How::AnyOf(Kind::Str, sea_pool),
-        },
-        Filter {
-            field: "pre_owner_id",
-            how: How::Eq(Kind::Str, sea_owner),
-        },
-        Filter {
-            field: "return_time_start",
-            how: How::From(Unit::Millis, Axis::Primary),
-        },
-        Filter {
-            field: "return_time_end",
-            how: How::To(Unit::Millis, true, Axis::Primary),
-        },
+        f("pool_ids", How::AnyOf(Kind::Str, sea_pool)),
+        f("pre_owner_id", How::Eq(Kind::Str, sea_owner)),
+        f("return_time_start", How::From(Unit::Millis, Axis::Primary)),
+        f(
+            "return_time_end",
+            How::To(Unit::Millis, true, Axis::Primary),
+        ),
     ],
     // The page states no maximum: 100 as on the other wshoto pages (sandbox choice).
     paging: paging(100),
@@ -329,10 +304,7 @@ pub(crate) const GROUP_MEMBERS: OpDecl = OpDecl {
     pop: MEMBERS_POP,
     generate: gen_member,
     key: member_id,
-    filters: &[Filter {
-        field: "chat_id",
-        how: How::Eq(Kind::Str, member_chat),
-    }],
+    filters: &[f("chat_id", How::Eq(Kind::Str, member_chat))],
     paging: paging(100),
     envelope: page,
     check: members_check,
@@ -456,56 +428,23 @@ pub(crate) const CONTACTS: OpDecl = OpDecl {
     generate: gen_contact,
     key: contact_id,
     filters: &[
-        Filter {
-            field: "contact_name",
-            how: How::Contains(contact_name),
-        },
-        Filter {
-            field: "owner_ids",
-            how: How::AnyOf(Kind::Str, contact_owner),
-        },
-        Filter {
-            field: "create_start_time",
-            how: How::From(Unit::Secs, Axis::Primary),
-        },
-        Filter {
-            field: "create_end_time",
-            how: How::To(Unit::Secs, true, Axis::Primary),
-        },
-        Filter {
-            field: "tag_ids",
-            how: How::AnyOfMany(Kind::Str, contact_tags),
-        },
-        Filter {
-            field: "access_customer_channel",
-            how: How::AnyOfMany(Kind::Str, contact_channel_ids),
-        },
-        Filter {
-            field: "mobile_phone",
-            how: How::Eq(Kind::Str, contact_mobile),
-        },
-        Filter {
-            field: "external_user_ids",
-            how: How::AnyOf(Kind::Str, contact_external),
-        },
+        f("contact_name", How::Contains(contact_name)),
+        f("owner_ids", How::AnyOf(Kind::Str, contact_owner)),
+        f("create_start_time", How::From(Unit::Secs, Axis::Primary)),
+        f("create_end_time", How::To(Unit::Secs, true, Axis::Primary)),
+        f("tag_ids", How::AnyOfMany(Kind::Str, contact_tags)),
+        f(
+            "access_customer_channel",
+            How::AnyOfMany(Kind::Str, contact_channel_ids),
+        ),
+        f("mobile_phone", How::Eq(Kind::Str, contact_mobile)),
+        f("external_user_ids", How::AnyOf(Kind::Str, contact_external)),
         // Documented, but the records carry no field they could select on (the response
         // table is cut off; the example has no email/phase/level): accepted, no effect.
-        Filter {
-            field: "email",
-            how: How::Accept(Kind::Str),
-        },
-        Filter {
-            field: "field_map",
-            how: How::Ignore,
-        },
-        Filter {
-            field: "company_phases",
-            how: How::Ignore,
-        },
-        Filter {
-            field: "company_levels",
-            how: How::Ignore,
-        },
+        f("email", How::Accept(Kind::Str)),
+        f("field_map", How::Ignore),
+        f("company_phases", How::Ignore),
+        f("company_levels", How::Ignore),
     ],
     paging: paging(100),
     envelope: page,
@@ -548,10 +487,7 @@ pub(crate) const PRODUCT_TAGS: OpDecl = OpDecl {
     pop: PRODUCT_TAGS_POP,
     generate: gen_product_tag,
     key: product_tag_id,
-    filters: &[Filter {
-        field: "tag_name",
-        how: How::Contains(product_tag_name),
-    }],
+    filters: &[f("tag_name", How::Contains(product_tag_name))],
     paging: paging(100),
     envelope: page_sub_code,
     check: no_check,
