@@ -334,6 +334,14 @@ impl Counters {
         self.add(v, C::Records, records);
         self.inc(v, C::Ok);
     }
+    pub(crate) fn request_times(&self, v: Vendor) -> RequestTimes {
+        RequestTimes {
+            entries: self.log[v.idx()]
+                .lock()
+                .map(|l| l.iter().copied().collect())
+                .unwrap_or_default(),
+        }
+    }
     pub(crate) fn log_request(&self, v: Vendor, data: bool, throttled: bool) {
         let at_ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
         if let Ok(mut log) = self.log[v.idx()].lock() {
@@ -382,12 +390,7 @@ impl Counters {
                 records: o[2].load(Ordering::Relaxed),
             })
             .collect();
-        let log = |v: Vendor| RequestTimes {
-            entries: self.log[v.idx()]
-                .lock()
-                .map(|l| l.iter().copied().collect())
-                .unwrap_or_default(),
-        };
+        let log = |v: Vendor| self.request_times(v);
         Stats {
             wshoto: vs(Vendor::Wshoto),
             weiban: vs(Vendor::Weiban),

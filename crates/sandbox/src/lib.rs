@@ -96,6 +96,11 @@
 //! * tanma (`code`): 1000 parameter error, 1002 bad signature or unknown appId (*doc*), 1003
 //!   timestamp too far from server time (*doc*), 1004 too frequent (HTTP 429).
 //!
+//! * Documented business codes of the other operations: weiban 20206 / 20207 / 20208 (customer
+//!   detail: id not found, unionid not found, neither given), 20209 (unknown `group_chat_id`),
+//!   20203 (bad `type`), 10049 (bad or missing `source`), 20607 / 20608 / 20609 (stage lookup:
+//!   empty list, more than 50 ids, nothing found).
+//!
 //! Business rejections are HTTP 200 with the vendor's envelope, as the vendors do.
 
 mod data;
@@ -358,6 +363,11 @@ impl Sandbox {
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
         self.state.counters.snapshot()
+    }
+
+    /// The request log of one vendor (see [`Stats::request_times`]), without a full snapshot.
+    pub fn request_times(&self, vendor: Vendor) -> RequestTimes {
+        self.state.counters.request_times(vendor)
     }
 
     /// Zeroes the counters.

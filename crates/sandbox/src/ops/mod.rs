@@ -222,3 +222,22 @@ pub(crate) fn num_idx(id: &str, base: u64, stride: u64, view: &PopView) -> Optio
     let i = usize::try_from(n.checked_sub(base)? / stride).ok()?;
     (i < view.len()).then_some(i)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_invert() {
+        for salt in [0u64, 7, 1 << 40] {
+            for i in (0..200_000).step_by(97).chain([0, 1, 199_999]) {
+                let id = id_str("wm", i, salt);
+                assert_eq!(idx_of(&id, "wm", salt, 200_000), Some(i), "{id}");
+                assert_eq!(idx_of(&id, "wm", salt, i), None, "beyond the length");
+                assert_eq!(idx_of(&id, "xx", salt, 200_000), None);
+            }
+        }
+        assert_eq!(idx_of("wmABC", "wm", 0, 10), None);
+        assert_eq!(idx_of("wm\u{4e2d}\u{6587}", "wm", 0, 10), None);
+    }
+}

@@ -706,11 +706,25 @@ fn ev_id(d: &Dataset, r: &Rec) -> u64 {
 fn ev_key(d: &Dataset, r: &Rec) -> String {
     ev_id(d, r).to_string()
 }
+/// Events of customer `c` (event i belongs to customer i % C): an O(events) lookup.
+fn events_of(d: &Dataset, view: &PopView, c: Option<usize>) -> Vec<usize> {
+    let n = d.base_len(Size::Div(10));
+    match c {
+        Some(c) if c < n => (c..view.len()).step_by(n).collect(),
+        _ => Vec::new(),
+    }
+}
+fn find_events(d: &Dataset, view: &PopView, id: &str) -> Vec<usize> {
+    let c = find_by_tail(d, view, id, CUSTOMER_PREFIX, 30).filter(|&c| customer_id(d, c) == id);
+    events_of(d, view, c)
+}
+fn find_union_events(d: &Dataset, view: &PopView, id: &str) -> Vec<usize> {
+    let c = find_by_tail(d, view, id, UNIONID_PREFIX, 31)
+        .filter(|&c| unionid(d, c).as_deref() == Some(id));
+    events_of(d, view, c)
+}
 fn ev_customer(d: &Dataset, r: &Rec) -> String {
     customer_id(d, event_customer(d, r.i))
-}
-fn ev_unionid(d: &Dataset, r: &Rec) -> String {
-    unionid(d, event_customer(d, r.i)).unwrap_or_default()
 }
 fn ev_staff(d: &Dataset, r: &Rec) -> String {
     staff_id(follow_staff(d, event_customer(d, r.i))[0])
@@ -756,8 +770,11 @@ pub(crate) const CUSTOMER_EVENTS: OpDecl = OpDecl {
     generate: gen_event,
     key: ev_key,
     filters: &[
-        f("external_user_id", How::Eq(Kind::Str, ev_customer)),
-        f("external_user_unionid", How::Eq(Kind::Str, ev_unionid)),
+        f("external_user_id", How::Lookup(Kind::Str, find_events)),
+        f(
+            "external_user_unionid",
+            How::Lookup(Kind::Str, find_union_events),
+        ),
         f("staff_id", How::Eq(Kind::Str, ev_staff)),
         f("external_user_openid", How::Accept(Kind::Str)),
     ],
@@ -933,6 +950,17 @@ pub(crate) const GROUP_CHAT: OpDecl = OpDecl {
     note: "fidelity: partial (example only); 20209 for an unknown group_chat_id",
 };
 
+/// Members of the chat with this id (member i belongs to chat i % chats).
+fn find_members(d: &Dataset, view: &PopView, id: &str) -> Vec<usize> {
+    let chats = d.base_len(CHATS_POP.size);
+    let tail = id.get(id.len().saturating_sub(6)..).unwrap_or("");
+    match idx_of(tail, "", d.seed() ^ 34, chats) {
+        Some(k) if id.starts_with(CHAT_PREFIX) && chat_id(d, k) == id => {
+            (k..view.len()).step_by(chats).collect()
+        }
+        _ => Vec::new(),
+    }
+}
 fn member_chat(d: &Dataset, r: &Rec) -> String {
     chat_id(d, r.i % d.base_len(CHATS_POP.size))
 }
@@ -995,7 +1023,7 @@ pub(crate) const GROUP_CHAT_MEMBERS: OpDecl = OpDecl {
     pop: MEMBERS_POP,
     generate: gen_member,
     key: member_key,
-    filters: &[f("group_chat_id", How::Eq(Kind::Str, member_chat))],
+    filters: &[f("group_chat_id", How::Lookup(Kind::Str, find_members))],
     paging: Paging::None,
     envelope: members_envelope,
     check: chat_required,

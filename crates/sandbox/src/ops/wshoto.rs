@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use super::{J, id_str, num_id};
+use super::{J, id_str, idx_of, num_id};
 use crate::data::{
     ALNUM, COMPANIES, Dataset, F_ID, F_ID2, F_MISC, F_MISC2, F_NAME, F_PHONE, F_TEXT, NICKNAMES,
-    Rec, Vendor, id19, pick, push_mobile, push_name, push_rand,
+    PopView, Rec, Vendor, id19, pick, push_mobile, push_name, push_rand,
 };
 use crate::engine::{
     Axis, How, Kind, Method, OpDecl, Paging, Pop, Rej, Size, Unit, any_found, f, get_str, no_check,
@@ -262,8 +262,13 @@ fn chats(d: &Dataset) -> usize {
 pub(crate) fn chat_id(d: &Dataset, k: usize) -> String {
     id_str("wrDkH9EAAA", k, d.seed() ^ 22)
 }
-fn member_chat(d: &Dataset, r: &Rec) -> String {
-    chat_id(d, r.i % chats(d))
+/// Members of the chat with this id (member i belongs to chat i % chats).
+fn find_members(d: &Dataset, view: &PopView, id: &str) -> Vec<usize> {
+    let n = chats(d);
+    match idx_of(id, "wrDkH9EAAA", d.seed() ^ 22, n) {
+        Some(k) => (k..view.len()).step_by(n).collect(),
+        None => Vec::new(),
+    }
 }
 fn member_id(d: &Dataset, r: &Rec) -> String {
     let staff = d.rh(r, F_MISC).is_multiple_of(8);
@@ -304,7 +309,7 @@ pub(crate) const GROUP_MEMBERS: OpDecl = OpDecl {
     pop: MEMBERS_POP,
     generate: gen_member,
     key: member_id,
-    filters: &[f("chat_id", How::Eq(Kind::Str, member_chat))],
+    filters: &[f("chat_id", How::Lookup(Kind::Str, find_members))],
     paging: paging(100),
     envelope: page,
     check: members_check,

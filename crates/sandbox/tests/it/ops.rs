@@ -212,7 +212,15 @@ async fn weiban_operations() {
         },
     );
     let req = json!({ "external_user_id": fx.weiban_customer_ids[2] });
-    check(&mut conn, &events, req, 3, true).await;
+    check(&mut conn, &events, req.clone(), 3, true).await;
+    let evs = d.expected("weiban", "customer-events", &req).unwrap();
+    assert!(
+        evs.iter()
+            .all(|e| e["external_user_id"] == fx.weiban_customer_ids[2])
+    );
+    let by_union = json!({ "external_user_unionid": fx.weiban_unionids[0] });
+    let evs = d.expected("weiban", "customer-events", &by_union).unwrap();
+    assert!(!evs.is_empty());
     let a = conn
         .call("weiban", "customer-events", &json!({}))
         .await

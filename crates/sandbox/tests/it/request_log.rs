@@ -49,6 +49,7 @@ async fn logs_every_request_and_its_throttling() {
     assert_eq!(log.max_in_window(u64::MAX), 12);
     assert_eq!(log.max_in_window_of(u64::MAX, true), 13);
     assert!(st.request_times(Vendor::Tanma).entries.is_empty());
+    assert_eq!(&sb.request_times(Vendor::Weiban), log);
     sb.reset_stats();
     assert!(sb.stats().request_times(Vendor::Weiban).entries.is_empty());
 }
