@@ -1075,6 +1075,34 @@ impl Dataset {
         Some(out)
     }
 
+    /// [`Dataset::expected`] without holding the records: calls `f` with the JSON text of each
+    /// record, in serving order, and returns how many there were (flat memory for 1M records).
+    ///
+    /// ```
+    /// let d = scrm_sandbox::Dataset::new(1, 1000);
+    /// let mut bytes = 0;
+    /// let n = d.expected_for_each("tanma", "clues", &serde_json::json!({"type": 2}), |json| bytes += json.len());
+    /// assert!(n.is_some_and(|n| n > 0 && n < 1000) && bytes > 0);
+    /// ```
+    pub fn expected_for_each(
+        &self,
+        vendor: &str,
+        op: &str,
+        request: &serde_json::Value,
+        mut f: impl FnMut(&str),
+    ) -> Option<usize> {
+        let d = ops::find(vendor, op)?;
+        let view = self.view(d.pop);
+        let sel = d.select(self, &view, request).ok()?;
+        let mut s = String::with_capacity(1024);
+        for k in 0..sel.len() {
+            s.clear();
+            (d.generate)(self, &view.rec(self, sel.get(k)), &mut s);
+            f(&s);
+        }
+        Some(sel.len())
+    }
+
     /// The primary keys (see [`Operation`]) of [`Dataset::expected`]'s records, cheaper.
     pub fn expected_keys_of(
         &self,

@@ -310,6 +310,16 @@ async fn weiban_operations() {
         assert_eq!(code("weiban", &a), want, "{a}");
     }
 
+    let st = sb.stats();
+    let batch_stats = st.operation("weiban", "customers-batch").unwrap();
+    // The walk, the call with the same ids, the call with 21 ids (rejected).
+    assert_eq!(
+        (batch_stats.requests, batch_stats.ok),
+        (3, 2),
+        "per-operation counters"
+    );
+    assert_eq!(batch_stats.records, 10);
+    assert!(st.operation("weiban", "nope").is_none());
     let chat = fx.weiban_group_chat_ids[2].clone();
     check(
         &mut conn,
