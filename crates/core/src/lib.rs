@@ -41,7 +41,7 @@ pub use paging::{
     PageNumbered, PageOptions, PageRows, PageRowsPaged, Paged, Paginator, Position, Step,
     collect_all,
 };
-pub use ratelimit::{RateLimit, RateLimiter};
+pub use ratelimit::{RateBudget, RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
 pub use secret::{Secret, scrub};
 pub use sign::{
@@ -49,8 +49,8 @@ pub use sign::{
     SystemClock,
 };
 pub use token::{
-    AccessToken, ConfigureTokens, MemoryTokenStore, TokenCache, TokenFetcher, TokenSettings,
-    TokenStore,
+    AccessToken, ConfigureTokens, MemoryTokenStore, RefreshLock, TokenCache, TokenFetcher,
+    TokenSettings, TokenStore,
 };
 pub use transport::{
     HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method, ReqwestTransport,
