@@ -117,6 +117,10 @@ pub(crate) struct Issued {
 /// Everything the handlers share.
 #[derive(Debug)]
 pub(crate) struct State {
+    /// Arrival log, while `recording` is on.
+    pub(crate) log: Mutex<Vec<crate::RequestRecord>>,
+    pub(crate) recording: std::sync::atomic::AtomicBool,
+    pub(crate) started: Instant,
     pub(crate) config: SandboxConfig,
     pub(crate) dataset: Dataset,
     pub(crate) faults: [FaultState; 4],
@@ -147,6 +151,9 @@ impl State {
             ],
             nonce,
             config,
+            log: Mutex::new(Vec::new()),
+            recording: std::sync::atomic::AtomicBool::new(false),
+            started: Instant::now(),
         }
     }
 
@@ -357,8 +364,20 @@ async fn handle(
     };
     let c = &state.counters;
     c.inc(vendor, C::Requests);
+    let arrived = Instant::now();
     let faults = state.fault(vendor).get();
-    if state.fault(vendor).over_rate(&faults) {
+    let throttled = state.fault(vendor).over_rate(&faults);
+    if state.recording.load(std::sync::atomic::Ordering::Relaxed)
+        && let Ok(mut log) = state.log.lock()
+    {
+        log.push(crate::RequestRecord {
+            vendor,
+            at: arrived.duration_since(state.started),
+            token: matches!(route, Some(Route::WshotoToken | Route::WeibanToken)),
+            throttled,
+        });
+    }
+    if throttled {
         c.inc(vendor, C::Throttled);
         return Ok(too_frequent(vendor).into_response());
     }
