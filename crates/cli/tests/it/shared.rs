@@ -142,10 +142,11 @@ impl OwnRedis {
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server must be installed to run the Redis outage tests");
-        // Wait until it accepts connections.
+        // Dropping it (also on a failed start) kills and reaps the server.
+        let redis = OwnRedis { child, port };
         for _ in 0..200 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return OwnRedis { child, port };
+                return redis;
             }
             std::thread::sleep(Duration::from_millis(25));
         }
