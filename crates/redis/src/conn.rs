@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -153,6 +153,7 @@ pub(crate) struct Conn {
     /// While set (fallback mode), Redis is not asked before this instant.
     skip_until: Mutex<Option<Instant>>,
     down: AtomicBool,
+    round_trips: AtomicU64,
 }
 
 impl fmt::Debug for Conn {
@@ -208,6 +209,7 @@ impl Conn {
                 ));
             }
         }
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
         match f(self.manager.clone()).await {
             Ok(v) => {
                 if self.down.swap(false, Ordering::Relaxed) {
@@ -273,6 +275,7 @@ impl RedisShared {
             config,
             skip_until: Mutex::new(None),
             down: AtomicBool::new(false),
+            round_trips: AtomicU64::new(0),
         });
         let ping = conn
             .run("connecting", |mut c| async move {
@@ -292,6 +295,12 @@ impl RedisShared {
     /// `host:port db N` of the Redis server (no password), for messages.
     pub fn place(&self) -> &str {
         &self.conn.place
+    }
+
+    /// Commands (and scripts) sent to Redis so far by everything made from this handle, each
+    /// one round trip.
+    pub fn round_trips(&self) -> u64 {
+        self.conn.round_trips.load(Ordering::Relaxed)
     }
 
     /// The settings in effect.
