@@ -17,7 +17,12 @@ fn redis_url(test: &str) -> Option<String> {
             panic!("SCRM_TEST_REDIS_URL is not set under CI=true: the Redis tests must run")
         }
         _ => {
-            eprintln!("skipped {test}: set SCRM_TEST_REDIS_URL=redis://127.0.0.1:6379/0 to run it");
+            // Straight to stderr, past the test harness's capture, so the skip is seen.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped {test}: set SCRM_TEST_REDIS_URL=redis://127.0.0.1:6379/0 to run it"
+            );
             None
         }
     }
