@@ -258,11 +258,15 @@ impl Error {
     }
 
     /// Whether trying the same request again later may succeed (throttling, temporary vendor
-    /// failures, network failures). The client's retry policy already did so.
+    /// failures, network failures, an unreachable shared store). The client's retry policy
+    /// already did so.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.0.kind,
-            ErrorKind::Throttled | ErrorKind::Transient | ErrorKind::Transport
+            ErrorKind::Throttled
+                | ErrorKind::Transient
+                | ErrorKind::Transport
+                | ErrorKind::SharedStore
         )
     }
 

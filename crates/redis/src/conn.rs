@@ -190,6 +190,7 @@ impl Conn {
             ErrorKind::SharedStore,
             format!("Redis at {} failed ({what}): {reason}", self.place),
         )
+        .not_sent()
     }
 
     /// Runs one Redis command (or script) for `what`. Errors are [`ErrorKind::SharedStore`].
@@ -206,7 +207,8 @@ impl Conn {
                 return Err(Error::new(
                     ErrorKind::SharedStore,
                     format!("Redis at {} is unavailable ({what})", self.place),
-                ));
+                )
+                .not_sent());
             }
         }
         self.round_trips.fetch_add(1, Ordering::Relaxed);
