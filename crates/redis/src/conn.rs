@@ -251,6 +251,21 @@ impl RedisShared {
     /// [`ErrorKind::SharedStore`] error naming Redis; [`OnUnavailable::FallBackLocal`] warns
     /// and returns a handle that keeps trying. An invalid URL is an [`ErrorKind::Config`]
     /// error. Messages never carry the URL's password.
+    ///
+    /// ```
+    /// use scrm_core::ErrorKind;
+    /// use scrm_redis::{OnUnavailable, RedisConfig, RedisShared};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// // Nothing listens on port 1: by default that is an error naming Redis…
+    /// let e = RedisShared::connect("redis://:pw@127.0.0.1:1/2", RedisConfig::default()).await.unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::SharedStore);
+    /// assert!(e.to_string().contains("Redis at 127.0.0.1:1 db 2") && !e.to_string().contains("pw"));
+    /// // …or per-process state with a warning, if allowed.
+    /// let config = RedisConfig::default().on_unavailable(OnUnavailable::FallBackLocal);
+    /// let redis = RedisShared::connect("redis://127.0.0.1:1", config).await.unwrap();
+    /// assert_eq!(redis.place(), "127.0.0.1:1 db 0");
+    /// # }
+    /// ```
     pub async fn connect(url: &str, config: RedisConfig) -> Result<RedisShared, Error> {
         let client = redis::Client::open(url).map_err(|e| {
             Error::new(
@@ -313,17 +328,50 @@ impl RedisShared {
     /// A token store for credentials whose secret is `secret` (only a hash of it goes into the
     /// keys), with the cross-process refresh lock. Give it to a wshoto or weiban builder with
     /// `.token_store(…)`.
+    ///
+    /// ```no_run
+    /// # async fn f(redis: scrm_redis::RedisShared) -> Result<(), scrm_core::Error> {
+    /// use scrm_core::{ConfigureTokens, Secret, TokenSettings};
+    /// let secret = Secret::new("app-secret".to_owned());
+    /// // Any wshoto or weiban builder; `TokenSettings` stands in for one here.
+    /// let tokens = TokenSettings::new(&[]).token_store(redis.token_store(&secret));
+    /// # let _ = tokens; Ok(()) }
+    /// ```
     pub fn token_store(&self, secret: &Secret) -> Arc<RedisTokenStore> {
         Arc::new(RedisTokenStore::new(self.conn.clone(), secret))
     }
 
     /// The shared rate budget of `credential` (e.g. `"wshoto:<appid>"`; one key per
     /// credential). Give it to any vendor builder with `.rate_budget(…)`.
+    ///
+    /// ```no_run
+    /// # async fn f(redis: scrm_redis::RedisShared) {
+    /// use scrm_core::{ClientOptions, Configure, RateLimit};
+    /// // Any vendor builder; `ClientOptions` stands in for one here.
+    /// let options = ClientOptions::new("https://open.example.com", RateLimit::new(5.0, 4))
+    ///     .rate_budget(redis.rate_budget("tanma:my-app-id"));
+    /// # let _ = options; }
+    /// ```
     pub fn rate_budget(&self, credential: &str) -> Arc<RedisRateBudget> {
         Arc::new(RedisRateBudget::new(self.conn.clone(), credential))
     }
 
     /// The push deduplication store.
+    ///
+    /// ```no_run
+    /// # async fn f(redis: scrm_redis::RedisShared) -> Result<(), scrm_core::Error> {
+    /// use scrm_redis::{Claim, SeenStore};
+    /// let seen = redis.seen_store();
+    /// match seen.claim("weiban", "msg-123").await? {
+    ///     Claim::New => match handle().await {
+    ///         Ok(()) => seen.complete("weiban", "msg-123").await?,
+    ///         Err(_) => seen.release("weiban", "msg-123").await?,
+    ///     },
+    ///     _ => {} // handled already, or being handled: acknowledge only
+    /// }
+    /// # Ok(()) }
+    /// # async fn handle() -> Result<(), ()> { Ok(()) }
+    /// ```
     pub fn seen_store(&self) -> Arc<RedisSeenStore> {
         Arc::new(RedisSeenStore::new(self.conn.clone()))
     }
