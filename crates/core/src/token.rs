@@ -416,7 +416,7 @@ impl TokenCache {
 fn poll_delay(n: u32) -> Duration {
     use std::hash::{BuildHasher, Hasher};
     let base = Duration::from_millis(10)
-        .saturating_mul(1 << n.min(5))
+        .saturating_mul(1 << n.saturating_sub(1).min(5))
         .min(Duration::from_millis(200));
     // A random factor in [0.5, 1.5) from the std hasher's per-instance random keys.
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
@@ -688,5 +688,16 @@ mod tests {
             waited >= Duration::from_secs(5) && waited < Duration::from_millis(5300),
             "{waited:?}"
         );
+    }
+
+    #[test]
+    fn lock_polls_back_off_with_jitter_within_bounds() {
+        for n in 1..30 {
+            let base = Duration::from_millis(10 << (n - 1).min(5)).min(Duration::from_millis(200));
+            let d = poll_delay(n);
+            assert!(d >= base / 2 && d < base * 3 / 2, "poll {n}: {d:?}");
+        }
+        let samples: std::collections::HashSet<Duration> = (0..20).map(|_| poll_delay(9)).collect();
+        assert!(samples.len() > 1, "no jitter");
     }
 }
