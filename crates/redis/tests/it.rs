@@ -56,7 +56,9 @@ async fn shared(url: &str, prefix: &str) -> RedisShared {
         url,
         RedisConfig::default()
             .key_prefix(prefix)
-            .token_memo(Duration::ZERO),
+            .token_memo(Duration::ZERO)
+            // Test keys should not outlive the test run by days.
+            .seen_ttl(Duration::from_secs(120)),
     )
     .await
     .unwrap()
@@ -221,6 +223,7 @@ async fn a_late_release_does_not_drop_the_claim_that_took_over_after_the_lease()
         RedisConfig::default()
             .key_prefix(&p)
             .seen_lease(Duration::from_millis(200))
+            .seen_ttl(Duration::from_secs(120))
     };
     let slow = RedisShared::connect(&url, config())
         .await
