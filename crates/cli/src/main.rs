@@ -7,6 +7,7 @@ mod env;
 mod faults;
 mod ops;
 mod output;
+mod shared;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -93,6 +94,7 @@ pub(crate) fn explain(op: Op, failure: &Failure, summary: &Summary) -> String {
                     format!(" (the base URL comes from {})", vendor.base_url_var())
                 }
                 ErrorKind::Throttled => " (try a lower --rps or --concurrency)".to_owned(),
+                ErrorKind::SharedStore => format!(" ({})", shared::advice()),
                 ErrorKind::Pagination => {
                     " (run the export again; lower --rps if the vendor throttles)".to_owned()
                 }
@@ -118,6 +120,11 @@ async fn export(args: ExportArgs) -> ExitCode {
         Ok(p) => p,
         Err(UsageError(message)) => return fail(2, &message),
     };
+    match shared::init(args.vendor, &env).await {
+        Ok(()) => {}
+        Err(shared::SharedError::Usage(UsageError(message))) => return fail(2, &message),
+        Err(shared::SharedError::Unavailable(message)) => return fail(1, &message),
+    }
     let mut sink = Sink::stdout();
     let mut progress = Progress::new(true);
     let job = Job {

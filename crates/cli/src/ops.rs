@@ -259,6 +259,7 @@ pub async fn run(
             let builder = WshotoClient::builder()
                 .app_id(env.id.clone())
                 .app_secret(env.secret.clone());
+            let builder = crate::shared::tokens(builder);
             let client = built(configure(builder, base, tuning, pages.clone()).build())?;
             let request: CollectDetailPage = typed(op, request)?;
             let stats = || client.core().stats();
@@ -271,6 +272,7 @@ pub async fn run(
             let builder = WeibanClient::builder()
                 .corp_id(env.id.clone())
                 .secret(env.secret.clone());
+            let builder = crate::shared::tokens(builder);
             let client = built(configure(builder, base, tuning, pages.clone()).build())?;
             let request: SmartFormUserList = typed(op, request)?;
             let stats = || client.core().stats();
