@@ -50,19 +50,44 @@
 
 mod auth;
 mod client;
+pub mod customer;
 mod envelope;
 pub mod ops;
+pub mod wire;
 
 pub use auth::DEFAULT_TOKEN_LIFETIME;
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND,
     DEFAULT_TOKEN_REFRESH_MARGIN, WeibanClient, WeibanClientBuilder,
 };
+pub use customer::{BatchCustomers, CustomField, CustomerDetail, FollowStaff};
 pub use envelope::{DEFAULT_TOKEN_INVALID_CODES, Envelope, Weiban, classify};
 pub use ops::OPERATIONS;
+pub use ops::customer_batch_get::{BatchGetCustomers, BatchGetCustomersResponse};
+pub use ops::customer_event_list::{CustomerEvent, CustomerEventList, CustomerEventListResponse};
+pub use ops::customer_get::{GetCustomer, GetCustomerResponse};
+pub use ops::customer_list::{Customer, CustomerList, CustomerListResponse, MAX_LIST_LIMIT};
+pub use ops::customer_staff_relation_list::{
+    CustomerStaff, CustomerStaffList, CustomerStaffListResponse, Outflow, StaffRelation,
+};
+pub use ops::customer_stage_get::{
+    CustomerStage, CustomerStageGet, CustomerStageGetResponse, MAX_STAGE_IDS,
+};
+pub use ops::customer_update_list::{
+    CustomerUpdate, CustomerUpdateList, UPDATE_PAGE_LIMIT, UpdateSource,
+};
+pub use ops::group_chat_detail::{
+    GroupChat, GroupChatDetail, GroupChatDetailResponse, GroupChatTag,
+};
+pub use ops::group_chat_list::{GroupChatList, GroupChatListItem};
+pub use ops::group_chat_member_list::{
+    GroupChatMember, GroupChatMemberList, GroupChatMemberListResponse,
+};
 pub use ops::smart_form_user_list::{
     DEFAULT_PAGE_LIMIT, FormUserStatus, SmartFormUser, SmartFormUserList, SmartFormUserListResponse,
 };
+pub use ops::staff_list::{Staff, StaffList};
+pub use wire::{AnyList, CustomerType, Order};
 
 /// What most programs need: the client, the builder traits and the stream extensions
 /// (`try_next`, `next`, `try_collect`), so that only this crate and tokio are dependencies.
