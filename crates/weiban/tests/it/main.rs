@@ -3,6 +3,10 @@
 
 mod auth;
 mod common;
+mod customer_batch_get;
+mod customer_get;
+mod customer_list;
+mod customer_update_list;
 mod fixtures;
 mod redaction;
 mod resilience;
