@@ -6,10 +6,16 @@
 //!   fetched once for all concurrent callers, cached, refreshed 5 minutes before expiry, sent as
 //!   the `access_token` query parameter, and replaced once (then the call retried once) when
 //!   weiban answers a token-invalid code ([`ConfigureTokens::token_invalid_codes`]).
-//! - **Smart-form exports**: [`SmartFormUserList`] reads every customer–form relation of
-//!   `GET /open-api/smart_form/form/user/list`, paging by offset,
-//!   advancing by the records actually received, and refusing to end silently on weiban's
-//!   empty-page-before-total throttling or on a `total` that changes mid-export.
+//! - **Operations**: customers ([`CustomerList`]), the customer change feed
+//!   ([`CustomerUpdateList`]), customer details ([`GetCustomer`], [`BatchGetCustomers`] and
+//!   [`WeibanClient::batch_get`] for any number of ids), customer–staff relations
+//!   ([`CustomerStaffList`]), customer events ([`CustomerEventList`]), customer stages
+//!   ([`CustomerStageGet`]), staff ([`StaffList`]), group chats ([`GroupChatList`],
+//!   [`GroupChatDetail`], [`GroupChatMemberList`]) and smart-form submissions
+//!   ([`SmartFormUserList`]); each one's documentation says how faithful our copy of weiban's
+//!   page is. Offset exports advance by the records actually received and refuse to end
+//!   silently on weiban's empty-page-before-total throttling or on a `total` that changes
+//!   mid-export.
 //! - **Resilience**: retries with backoff for network failures, HTTP 5xx/429, gateway pages and
 //!   weiban's busy/throttled codes; a conservative client-side rate limit (3 requests/s, 2 in
 //!   flight); errors that name the operation, code, message and attempts, and never carry the
@@ -106,3 +112,8 @@ pub use scrm_core::{
 /// The shared machinery underneath (for code generic over vendors, custom transports and
 /// token stores).
 pub use scrm_core;
+
+/// The README's code, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -17,6 +17,8 @@ use crate::customer::CustomerDetail;
 scrm_core::operation! {
     /// Request of 批量获取客户详情 (`POST /open-api/external_user/batch_get`, JSON body).
     ///
+    /// Fidelity of our copy of the docs: third-party code; body key `id_list` disputed.
+    ///
     /// ```
     /// use scrm_weiban::BatchGetCustomers;
     /// let request = BatchGetCustomers::new().id_list(["wm1", "wm2"]);

@@ -3,7 +3,9 @@
 //!
 //! Fidelity: **page** (`vendor-docs/weiban-external-user-event-list.txt`); its example holds
 //! schema placeholders (`"string"`, `0`). The query is per customer, so the keyset is an
-//! incremental cursor per customer only, not a corp-wide feed.
+//! incremental cursor per customer only, not a corp-wide feed. The page says ids increase with
+//! creation and `last_id` returns the events after it, so pages are taken as ascending by id
+//! (the next `last_id` is the last event received); the order of a page is not stated.
 
 use scrm_core::check;
 use scrm_core::de::{Id, UnixSeconds};
@@ -14,6 +16,8 @@ scrm_core::operation! {
     /// Request of 获取客户事件列表 (`GET /open-api/external_user_event/list`): `external_user_id`
     /// or `external_user_unionid` is required. Streams page by `last_id`; `offset` is documented
     /// too, but set it only for single calls.
+    ///
+    /// Fidelity of our copy of the docs: page.
     ///
     /// ```
     /// use scrm_weiban::CustomerEventList;

@@ -13,6 +13,8 @@ scrm_core::operation! {
     /// Request of 获取客户详情 (`GET /open-api/external_user/get`): `id` or `unionid` is required
     /// (20208); the parameters travel in the query.
     ///
+    /// Fidelity of our copy of the docs: partial: response table and example cut off.
+    ///
     /// ```
     /// use scrm_weiban::GetCustomer;
     /// let request = GetCustomer::new().id("wm8zkSaSL7dgds4s45fw");

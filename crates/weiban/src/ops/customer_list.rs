@@ -18,6 +18,8 @@ pub const MAX_LIST_LIMIT: u32 = 100;
 scrm_core::operation! {
     /// Request of 获取客户列表 (`GET /open-api/external_user/list`). Every parameter is optional.
     ///
+    /// Fidelity of our copy of the docs: third-party code.
+    ///
     /// ```
     /// use scrm_weiban::{CustomerList, CustomerType, Order};
     /// let request = CustomerList::new().customer_type(CustomerType::Wechat).order(Order::Desc);

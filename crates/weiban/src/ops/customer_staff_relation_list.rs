@@ -25,6 +25,8 @@ scrm_core::lenient_enum! {
 scrm_core::operation! {
     /// Request of 获取添加客户列表 (`GET /open-api/external_user_staff_relation/list`).
     ///
+    /// Fidelity of our copy of the docs: third-party code.
+    ///
     /// ```
     /// use scrm_weiban::{CustomerStaffList, Outflow, UnixSeconds};
     /// let request = CustomerStaffList::new().outflow(Outflow::Kept).start_add_time(UnixSeconds(1));

@@ -16,6 +16,8 @@ pub const MAX_STAGE_IDS: usize = 50;
 scrm_core::operation! {
     /// Request of 获取客户阶段状态 (`POST /open-api/external_user/stage/get`, JSON body).
     ///
+    /// Fidelity of our copy of the docs: partial: examples only, no field tables.
+    ///
     /// ```
     /// use scrm_weiban::CustomerStageGet;
     /// let request = CustomerStageGet::new().external_user_ids(["wm1"]);

@@ -34,6 +34,8 @@ scrm_core::lenient_enum! {
 scrm_core::operation! {
     /// Request of 根据更新时间获取客户列表 (`GET /open-api/external_user/update/list`).
     ///
+    /// Fidelity of our copy of the docs: partial: parameters documented, response not.
+    ///
     /// ```
     /// use scrm_weiban::{CustomerUpdateList, UnixSeconds, UpdateSource};
     /// let request = CustomerUpdateList::new()

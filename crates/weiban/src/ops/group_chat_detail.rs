@@ -12,6 +12,8 @@ use crate::Weiban;
 scrm_core::operation! {
     /// Request of 获取群聊详情 (`GET /open-api/group_chat/detail`).
     ///
+    /// Fidelity of our copy of the docs: partial: examples only, no field tables.
+    ///
     /// ```
     /// use scrm_weiban::GroupChatDetail;
     /// let request = GroupChatDetail::new().group_chat_id("wr8xjUCAAAb4IiVmBjWjHSwHTXxPa9-A");

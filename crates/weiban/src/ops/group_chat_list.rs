@@ -15,6 +15,8 @@ use crate::{MAX_LIST_LIMIT, Weiban};
 scrm_core::operation! {
     /// Request of 获取群聊列表 (`GET /open-api/group_chat/list`). Every parameter is optional.
     ///
+    /// Fidelity of our copy of the docs: third-party code; response undocumented.
+    ///
     /// ```
     /// use scrm_weiban::GroupChatList;
     /// let request = GroupChatList::new().staff_id("PanPan");

@@ -13,6 +13,8 @@ use crate::Weiban;
 scrm_core::operation! {
     /// Request of 获取群聊成员列表 (`GET /open-api/group_chat/member/list`).
     ///
+    /// Fidelity of our copy of the docs: page.
+    ///
     /// ```
     /// use scrm_weiban::GroupChatMemberList;
     /// let request = GroupChatMemberList::new().group_chat_id("wr8xjUCAAAb4IiVmBjWjHSwHTXxPa9-A");

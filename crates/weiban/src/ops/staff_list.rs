@@ -14,6 +14,8 @@ use crate::{MAX_LIST_LIMIT, Weiban};
 scrm_core::operation! {
     /// Request of 获取员工列表 (`GET /open-api/staff/list`). Every parameter is optional.
     ///
+    /// Fidelity of our copy of the docs: third-party code; response undocumented.
+    ///
     /// ```
     /// use scrm_weiban::{StaffList, UnixSeconds};
     /// let request = StaffList::new().start_time(UnixSeconds(1640833484)).limit(50);
