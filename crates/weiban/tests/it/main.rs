@@ -15,6 +15,7 @@ mod group_chat_detail;
 mod group_chat_list;
 mod group_chat_member_list;
 mod redaction;
+mod registry;
 mod resilience;
 mod smart_form_user_list;
 mod staff_list;
