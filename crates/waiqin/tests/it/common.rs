@@ -163,7 +163,15 @@ pub fn tasks(ids: impl IntoIterator<Item = u64>) -> Value {
 
 /// The ids of decoded tasks.
 pub fn ids(tasks: &[scrm_waiqin::Task]) -> Vec<String> {
-    tasks.iter().map(|t| t.task_id.to_string()).collect()
+    tasks
+        .iter()
+        .map(|t| {
+            t.task_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// A transport that never answers (for tests that sign without sending).

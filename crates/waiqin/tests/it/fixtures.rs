@@ -60,15 +60,15 @@ fn task_view(tasks: &[Task]) -> Value {
         .iter()
         .map(|t| {
             json!({
-                "task_id": t.task_id.as_str(),
+                "task_id": t.task_id.as_ref().map(|id| id.as_str()),
                 "task_status": format!("{:?}", t.task_status),
                 "status": format!("{:?}", t.status),
                 "execute_demand": format!("{:?}", t.execute_demand),
                 "create_time_unix": unix(&t.create_time),
                 "modify_time_unix": unix(&t.modify_time),
                 "feedback_deadline_unix": unix(&t.feedback_deadline),
-                "latest_feedback_time_unix": unix(&t.latest_feedback_time),
-                "feedback_time_unix": t.feedback_detail.iter().map(|f| unix(&f.feedback_time)).collect::<Vec<_>>(),
+                "latest_feedback_time_unix": t.latest_feedback_time.as_ref().map(|t| t.datetime().unix_timestamp()),
+                "feedback_time_unix": t.feedback_detail.iter().flatten().map(|f| unix(&f.feedback_time)).collect::<Vec<_>>(),
             })
         })
         .collect()
@@ -79,7 +79,7 @@ fn task_type_view(types: &[TaskType]) -> Value {
         .iter()
         .map(|t| {
             json!({
-                "type_id": t.type_id.as_str(),
+                "type_id": t.type_id.as_ref().map(|id| id.as_str()),
                 "status": format!("{:?}", t.status),
                 "publish_status": format!("{:?}", t.publish_status),
                 "execute_demand": format!("{:?}", t.execute_demand),
