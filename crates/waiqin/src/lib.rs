@@ -54,6 +54,8 @@
 //! |---|---|---|---|
 //! | 客户任务信息查询 `cusTask/v1/queryTask` | `tasks` | [`QueryTask`] → [`Task`] | page/rows |
 //! | 任务类型查询 `cusTask/v1/queryTaskType` | `task-types` | [`QueryTaskType`] → [`TaskType`] | none |
+//! | 任务执行记录 (拜访记录) `cusVisit/v1/queryCusVisitRecord` | `visits` | [`QueryCusVisitRecord`] → [`Visit`] | page/rows |
+//! | 外勤轨迹查询 `waiqinTrack/v1/queryEmpTrackTime` | `tracks` | [`QueryEmpTrackTime`] → [`Track`] | page_number/page_size (integers) |
 
 mod auth;
 mod client;
@@ -73,9 +75,11 @@ pub use codes::{
 };
 pub use envelope::{SUCCESS, Waiqin, classify};
 pub use ops::OPERATIONS;
-pub use ops::query_task::{FeedbackDetail, MAX_ROWS, QueryTask, Task, TaskPerson};
+pub use ops::query_cus_visit_record::{QueryCusVisitRecord, Visit};
+pub use ops::query_emp_track_time::{QueryEmpTrackTime, Track};
+pub use ops::query_task::{FeedbackDetail, QueryTask, Task, TaskPerson};
 pub use ops::query_task_type::{QueryTaskType, TaskType};
-pub use wire::LenientDateTime;
+pub use wire::{LenientDateTime, MAX_ROWS};
 
 /// What most programs need: the client, the builder trait and the stream extensions
 /// (`try_next`, `next`, `try_collect`), so that only this crate and tokio are dependencies.

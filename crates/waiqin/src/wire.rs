@@ -3,7 +3,43 @@
 use std::fmt;
 
 use scrm_core::de::{ChinaDateTime, FieldType, FromWire, Scalar};
+use scrm_core::registry::{ChangeKind, Granularity, Incremental};
+use scrm_core::{Error, ErrorKind};
 use serde::{Deserializer, Serialize, Serializer, de};
+
+/// The most records a page may have on every documented waiqin list endpoint (`rows` of
+/// `queryTask` and `queryCusVisitRecord`, `page_size` of `queryEmpTrackTime`), which is also the
+/// vendor's default: streams ask for it when the request sets none.
+pub const MAX_ROWS: u32 = 1000;
+
+/// waiqin's incremental reads: a window of China days (`yyyy-MM-dd`, both ends inclusive as far
+/// as the pages say) over the record field `record_field`, sent as `from`/`to`. Day granular, so
+/// a re-read must include the bookmark's whole day (and upsert on the primary key).
+pub(crate) fn day_window(
+    kind: ChangeKind,
+    record_field: &'static str,
+    from: &'static str,
+    to: &'static str,
+) -> Option<Incremental> {
+    Some(Incremental::new(
+        kind,
+        record_field,
+        Some(from),
+        Some(to),
+        Granularity::Day,
+    ))
+}
+
+/// The visit page's rule: `date_start` and `date_end` are required unless `id` is given.
+pub(crate) fn dates_unless_id(has_id: bool, has_dates: bool) -> Result<(), Error> {
+    if has_id || has_dates {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::InvalidInput,
+        "`date_start` and `date_end` are required unless `id` is set",
+    ))
+}
 
 /// A China-time date-time as [`ChinaDateTime`] reads it, that also accepts the form with a
 /// trailing colon the task page documents for `latest_feedback_time` (`yyyy-MM-dd HH:mm:`),

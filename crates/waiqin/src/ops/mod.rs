@@ -1,10 +1,15 @@
 //! The documented operations: one file each, with its request, response and record types, how
 //! it pages and its registry entry.
 
+pub mod query_cus_visit_record;
+pub mod query_emp_track_time;
 pub mod query_task;
 pub mod query_task_type;
 
-pub use query_task::{FeedbackDetail, MAX_ROWS, QueryTask, Task, TaskPerson};
+pub use crate::wire::MAX_ROWS;
+pub use query_cus_visit_record::{QueryCusVisitRecord, Visit};
+pub use query_emp_track_time::{QueryEmpTrackTime, Track};
+pub use query_task::{FeedbackDetail, QueryTask, Task, TaskPerson};
 pub use query_task_type::{QueryTaskType, TaskType};
 
 use scrm_core::registry::{DynOperation, Entry};
@@ -16,11 +21,13 @@ use crate::Waiqin;
 ///
 /// ```
 /// let names: Vec<&str> = scrm_waiqin::OPERATIONS.iter().map(|op| op.info().name).collect();
-/// assert_eq!(names, ["tasks", "task-types"]);
+/// assert_eq!(names, ["tasks", "task-types", "visits", "tracks"]);
 /// ```
 pub static OPERATIONS: &[&dyn DynOperation<Waiqin>] = &[
     &Entry::<query_task::QueryTask>::NEW,
     &Entry::<query_task_type::QueryTaskType>::NEW,
+    &Entry::<query_cus_visit_record::QueryCusVisitRecord>::NEW,
+    &Entry::<query_emp_track_time::QueryEmpTrackTime>::NEW,
 ];
 
 #[cfg(test)]

@@ -8,11 +8,7 @@ use scrm_core::check;
 use scrm_core::de::{ChinaDate, ChinaDateTime, Digits, Id};
 
 use crate::codes::{ExecuteDemand, RecordStatus, TaskStatus};
-use crate::{LenientDateTime, Waiqin};
-
-/// The most `rows` a page may have (and the vendor's default); streams ask for it when the
-/// request sets none.
-pub const MAX_ROWS: u32 = 1000;
+use crate::{LenientDateTime, MAX_ROWS, Waiqin, wire};
 
 scrm_core::operation! {
     /// Request of 客户任务信息查询 (`POST /api/cusTask/v1/queryTask`): every filter is optional.
@@ -136,13 +132,12 @@ scrm_core::register!(QueryTask {
     title: "客户任务信息查询接口",
     record: Task,
     key: ["task_id"],
-    incremental: Some(Incremental::new(
+    incremental: wire::day_window(
         ChangeKind::Updates,
         "modify_time",
-        Some("modify_date_from"),
-        Some("modify_date_to"),
-        Granularity::Day,
-    )),
+        "modify_date_from",
+        "modify_date_to"
+    ),
     fidelity: Page,
 });
 
