@@ -12,10 +12,29 @@ use serde::{Deserializer, Serialize, Serializer, de};
 /// vendor's default: streams ask for it when the request sets none.
 pub const MAX_ROWS: u32 = 1000;
 
-/// waiqin's incremental reads: a window of China days (`yyyy-MM-dd`, both ends inclusive as far
-/// as the pages say) over the record field `record_field`, sent as `from`/`to`. Day granular, so
-/// a re-read must include the bookmark's whole day (and upsert on the primary key).
-pub(crate) fn day_window(
+/// waiqin's change feeds: a window of China days (`yyyy-MM-dd`, both ends inclusive as far as
+/// the pages say) over the day of each record's last modification `record_field`, sent as
+/// `from`/`to`. Day granular: a re-read must include the bookmark's whole day (and upsert on the
+/// primary key).
+pub(crate) fn modified_days(
+    record_field: &'static str,
+    from: &'static str,
+    to: &'static str,
+) -> Option<Incremental> {
+    day_window(ChangeKind::Updates, record_field, from, to)
+}
+
+/// An append-only window of China days over the day each record was submitted
+/// (`record_field`): new records only, never edits. Day granular, as [`modified_days`].
+pub(crate) fn submitted_days(
+    record_field: &'static str,
+    from: &'static str,
+    to: &'static str,
+) -> Option<Incremental> {
+    day_window(ChangeKind::Creations, record_field, from, to)
+}
+
+fn day_window(
     kind: ChangeKind,
     record_field: &'static str,
     from: &'static str,

@@ -156,11 +156,6 @@ scrm_core::register!(QueryCusVisitRecord {
     title: "任务执行记录",
     record: Visit,
     key: ["id"],
-    incremental: wire::day_window(
-        ChangeKind::Updates,
-        "modify_time",
-        "modify_start",
-        "modify_end"
-    ),
+    incremental: wire::modified_days("modify_time", "modify_start", "modify_end"),
     fidelity: Partial,
 });

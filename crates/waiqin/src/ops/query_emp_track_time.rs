@@ -90,11 +90,6 @@ scrm_core::register!(QueryEmpTrackTime {
     title: "外勤轨迹查询",
     record: Track,
     key: ["empId", "submitTime", "type", "cusId"],
-    incremental: wire::day_window(
-        ChangeKind::Creations,
-        "submitTime",
-        "date_start",
-        "date_end"
-    ),
+    incremental: wire::submitted_days("submitTime", "date_start", "date_end"),
     fidelity: Partial,
 });

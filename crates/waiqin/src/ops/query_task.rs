@@ -132,12 +132,7 @@ scrm_core::register!(QueryTask {
     title: "客户任务信息查询接口",
     record: Task,
     key: ["task_id"],
-    incremental: wire::day_window(
-        ChangeKind::Updates,
-        "modify_time",
-        "modify_date_from",
-        "modify_date_to"
-    ),
+    incremental: wire::modified_days("modify_time", "modify_date_from", "modify_date_to"),
     fidelity: Page,
 });
 
