@@ -152,8 +152,9 @@ impl WaiqinClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when `openid` or `appkey` is missing or blank, or the base URL is
-    /// invalid (plain `http://` is accepted only for loopback hosts unless
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when `openid` or `appkey` is missing or
+    /// blank (`` `openid` is required: … ``, the wording of every vendor crate), or the base URL
+    /// is invalid (plain `http://` is accepted only for loopback hosts unless
     /// [`Configure::allow_insecure_http`]).
     pub fn build(self) -> Result<WaiqinClient, Error> {
         let openid = check::credential(

@@ -57,6 +57,10 @@ scrm_core::record! {
     /// One field-track point (外勤轨迹). The table marks the customer fields required, but
     /// points that are not about a customer (attendance) send them as `""`: ids read as
     /// `None`, texts are kept as sent.
+    ///
+    /// The page documents no id for a point: the registry's primary key is our inference,
+    /// `empId` + `submitTime` + `type` + `cusId` (minute precision, so two points of one kind
+    /// for one customer within a minute would share a key).
     pub struct Track {
         /// 员工ID.
         emp_id as "empId": Id,
