@@ -290,7 +290,7 @@ pub async fn run(
             if op == Op::WaiqinTaskTypes {
                 let request = waiqin_task_types(&request)?;
                 let started = std::time::Instant::now();
-                let types = built(client.task_types(&request).await)?;
+                let types = built(client.call(&request).await)?;
                 let records = write_all(&types, sink)
                     .map_err(|f| ExportError::Failed(f, Summary::default()))?;
                 let s = stats();
@@ -304,7 +304,7 @@ pub async fn run(
                 });
             }
             let request = waiqin_tasks(&request)?;
-            drain(client.task_pages(request), sink, progress, stats)
+            drain(client.pages(request), sink, progress, stats)
                 .await
                 .map_err(failed)
         }
@@ -390,7 +390,12 @@ fn waiqin_task_types(request: &Value) -> Result<scrm_waiqin::QueryTaskType, Usag
                 .collect()
         })
         .unwrap_or_default();
-    Ok(scrm_waiqin::QueryTaskType::new().type_ids(ids))
+    let request = scrm_waiqin::QueryTaskType::new();
+    Ok(if ids.is_empty() {
+        request
+    } else {
+        request.type_ids(ids)
+    })
 }
 
 /// tanma's clue list needs a creation-time window: without `since`/`before` the whole history
