@@ -1,0 +1,105 @@
+//! Value types shared by several wshoto records, and the decoded `detail_data` of a collect
+//! form answer.
+
+use scrm_core::de::Id;
+use serde::Deserialize;
+use serde_json::Value;
+
+scrm_core::record! {
+    /// The decoded `detail_data` of a collect-form answer: the customer-info fields wshoto puts
+    /// in every collect form, plus the form's own questions under dynamic keys
+    /// `mf_collect_form_<code>_<n>` (in [`extra`](DetailData::extra), with every other key this
+    /// version does not know; see [`form_fields`](DetailData::form_fields)).
+    ///
+    /// Known fields keep the vendor's values as sent (`""` stays `""`).
+    pub struct DetailData {
+        /// 地区: `{code, name}`.
+        area: Area,
+        /// 地址.
+        address: String,
+        /// 手机号 (`cellPhoneNumber`).
+        cell_phone_number as "cellPhoneNumber": String,
+        /// 电话 (`mobilePhone`).
+        mobile_phone as "mobilePhone": String,
+        /// 性别: the chosen options, as sent (an array; element shape undocumented — see
+        /// [`DetailData::gender_values`]).
+        gender: Vec<Value>,
+        /// 称呼: the name the customer gave.
+        compellation: String,
+        /// 邮箱.
+        email: String,
+        /// 获客渠道 (`accessCustomerChannel`): as sent (an array; element shape undocumented).
+        access_customer_channel as "accessCustomerChannel": Vec<Value>,
+    }
+}
+
+/// Prefix of the keys of a form's own questions in `detail_data`.
+pub const FORM_FIELD_PREFIX: &str = "mf_collect_form_";
+
+impl DetailData {
+    /// The form's own questions (`mf_collect_form_*` keys) and their raw answers, by key.
+    pub fn form_fields(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.extra
+            .iter()
+            .filter(|(k, _)| k.starts_with(FORM_FIELD_PREFIX))
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The answer to question `key` read as a list of `{name, id, value}` items (uploads,
+    /// chosen options); `None` if the key is absent or its answer has another shape.
+    pub fn form_field_values(&self, key: &str) -> Option<Vec<FieldValue>> {
+        self.extra.get(key).and_then(FieldValue::list)
+    }
+
+    /// [`gender`](DetailData::gender) read as `{name, id, value}` items, when it has that shape.
+    pub fn gender_values(&self) -> Option<Vec<FieldValue>> {
+        let gender = self.gender.as_ref()?;
+        gender.iter().map(FieldValue::from_value).collect()
+    }
+}
+
+scrm_core::record! {
+    /// 地区: a region code and name (both `""` when not filled in).
+    pub struct Area {
+        /// Region code.
+        code: String,
+        /// Region name.
+        name: String,
+    }
+}
+
+scrm_core::record! {
+    /// One item of an answer list: `{"name": "865d79af8f424dd", "id": "1800356349545037315",
+    /// "value": "https://…jpeg"}` (an uploaded file, a chosen option…).
+    pub struct FieldValue {
+        /// Display name (for uploads, the file name).
+        name: String,
+        /// Id of the item (19-digit ids arrive as strings; never read through `f64`).
+        id: Id,
+        /// The value (for uploads, the file's URL), as sent.
+        value: Value,
+    }
+}
+
+impl FieldValue {
+    /// An answer read as a list of items; `None` if it is not an array of objects of this shape.
+    pub fn list(answer: &Value) -> Option<Vec<FieldValue>> {
+        answer
+            .as_array()?
+            .iter()
+            .map(FieldValue::from_value)
+            .collect()
+    }
+
+    fn from_value(item: &Value) -> Option<FieldValue> {
+        if !item.is_object() {
+            return None;
+        }
+        FieldValue::deserialize(item).ok()
+    }
+
+    /// [`value`](FieldValue::value) when it is a string.
+    pub fn value_str(&self) -> Option<&str> {
+        self.value.as_ref().and_then(Value::as_str)
+    }
+}
