@@ -73,11 +73,14 @@ pub use client::{
     DEFAULT_TOKEN_REFRESH_MARGIN, WshotoClient, WshotoClientBuilder,
 };
 pub use envelope::{DEFAULT_TOKEN_INVALID_CODES, Envelope, SUCCESS, Wshoto};
-pub use ops::OPERATIONS;
-pub use ops::collect_detail_page::{
-    CollectDetail, CollectDetailPage, CollectDetailPageResponse, DetailStatus,
+pub use ops::{
+    Area, Channel, CollectDetail, CollectDetailPage, CollectDetailPageResponse, Contact,
+    ContactPage, ContactPageResponse, CustomerTag, CustomerType, DetailData, DetailStatus,
+    FORM_FIELD_PREFIX, FieldValue, FollowUser, Gender, GroupMember, GroupMemberList,
+    GroupMemberListResponse, JoinScene, MemberType, OPERATIONS, OpenSeaList, OpenSeaListResponse,
+    OpenSeaRecord, ProductTag, ProductTagList, ProductTagListResponse, SelfCustomer,
+    SelfCustomerList, SelfCustomerListResponse,
 };
-pub use wire::{Area, DetailData, FORM_FIELD_PREFIX, FieldValue};
 
 /// What most programs need: the client, the builder traits and the stream extensions
 /// (`try_next`, `next`, `try_collect`), so that only this crate and tokio are dependencies.

@@ -103,3 +103,25 @@ impl FieldValue {
         self.value.as_ref().and_then(Value::as_str)
     }
 }
+
+scrm_core::lenient_enum! {
+    /// 性别 (`gender`): 0 unknown, 1 male, 2 female.
+    pub enum Gender: int {
+        /// 0 — 未知: not known to wshoto (values this SDK does not know are `Unknown(n)`).
+        Unspecified = 0,
+        /// 1 — 男性.
+        Male = 1,
+        /// 2 — 女性.
+        Female = 2,
+    }
+}
+
+scrm_core::record! {
+    /// 获客渠道: an acquisition channel `{name, id}` (the id is a string of a 19-digit number).
+    pub struct Channel {
+        /// Channel name.
+        name: String,
+        /// Channel id.
+        id: Id,
+    }
+}
