@@ -68,6 +68,11 @@ mod wire;
 pub mod auth;
 pub mod ops;
 
+/// Compiles the README's example.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND,
     DEFAULT_TOKEN_REFRESH_MARGIN, WshotoClient, WshotoClientBuilder,
