@@ -172,7 +172,7 @@ impl WshotoClientBuilder {
         self
     }
 
-    /// Builds the client. Fails with [`ErrorKind::Config`] when the app id or secret is
+    /// Builds the client. Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) when the app id or secret is
     /// missing or empty, or the base URL is invalid. Fetches nothing yet.
     pub fn build(self) -> Result<WshotoClient, Error> {
         const VENDOR: &str = <Wshoto as scrm_core::Vendor>::NAME;

@@ -52,6 +52,8 @@ scrm_core::lenient_enum! {
 
 scrm_core::operation! {
     /// The request of 获取客户群成员列表: the group (`chat_id`, required) and the page.
+    ///
+    /// Fidelity: the whole vendor page.
     pub struct GroupMemberList: Wshoto, GET "/openapi/chat/group/member/list", query
         => GroupMemberListResponse as "chat/group/member/list" {
         /// 群聊id: the group chat.

@@ -59,6 +59,8 @@ scrm_core::operation! {
     /// it goes out in the form you give — `.form_id("1634567890987645")` sends a string (as the
     /// table says; recommended, and safe for 19-digit ids), `.form_id(1634567890987645_u64)` a
     /// number (as the example does).
+    ///
+    /// Fidelity: the whole vendor page.
     pub struct CollectDetailPage: Wshoto, POST "/openapi/collect/detail/page"
         => CollectDetailPageResponse as "collect/detail/page" {
         /// 收集表的id: the collect form (a `&str`/`String` is sent as a string, a `u64` as a

@@ -36,6 +36,9 @@ scrm_core::operation! {
     /// The request of 获取联系人列表. `current_index` and `page_size` are marked required: set
     /// them for a single [`call`](crate::WshotoClient::call); the streams fill them in (from 1,
     /// 100 a page).
+    ///
+    /// Fidelity: partial (the response field table was not captured; the record is typed from
+    /// the documented example).
     pub struct ContactPage: Wshoto, POST "/openapi/crm3/contact/page"
         => ContactPageResponse as "crm3/contact/page" {
         /// 联系人名称.

@@ -52,6 +52,7 @@ mod tests {
 
     use super::OPERATIONS;
     use scrm_core::PagingStyle;
+    use serde_json::json;
 
     /// What the registry says of each operation names fields the operation really has.
     #[test]
@@ -81,5 +82,29 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), OPERATIONS.len(), "CLI names are unique");
+    }
+
+    /// Requests built from text (as `scrm export --param` does) are typed by the declaration.
+    #[test]
+    fn requests_from_json_are_typed_and_checked() {
+        let members = scrm_core::registry::find(OPERATIONS, "group-members").unwrap();
+        let wire = members
+            .check(json!({"chat_id": "c1", "page_size": "50"}))
+            .unwrap();
+        assert_eq!(wire, json!({"chat_id": "c1", "page_size": 50}));
+        let e = members.check(json!({"page_size": 50})).unwrap_err();
+        assert!(e.message().contains("`chat_id` is required"), "{e}");
+        let e = members
+            .check(json!({"chat_id": "c1", "nope": 1}))
+            .unwrap_err();
+        assert!(e.message().contains("documented fields: chat_id"), "{e}");
+        let contacts = scrm_core::registry::find(OPERATIONS, "contacts").unwrap();
+        let wire = contacts
+            .check(json!({"owner_ids": ["u1"], "current_index": 1, "page_size": 101}))
+            .unwrap_err();
+        assert!(
+            wire.message().contains("`page_size` must be at most 100"),
+            "{wire}"
+        );
     }
 }

@@ -34,6 +34,8 @@ pub const STREAM_PAGE_SIZE: u64 = 100;
 scrm_core::operation! {
     /// The request of 获取公海列表: the pools, the previous owner, a window on the time records
     /// were returned to the pool (epoch ms), and the page.
+    ///
+    /// Fidelity: partial (the 必填 column and the last response rows were not captured).
     pub struct OpenSeaList: Wshoto, POST "/openapi/crm3/openSea/listOpenSeaData"
         => OpenSeaListResponse as "crm3/openSea/listOpenSeaData" {
         /// 公海池ID: only these pools (element type not stated; pool ids are numbers in the

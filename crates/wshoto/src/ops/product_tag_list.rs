@@ -23,6 +23,8 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 
 scrm_core::operation! {
     /// The request of 分页查询产品标签信息列表.
+    ///
+    /// Fidelity: the whole vendor page (the 必填 column's values were not captured).
     pub struct ProductTagList: Wshoto,
         POST "/openapi/product/library/page_query_product_library_tag_info_list"
         => ProductTagListResponse as "product/library/page_query_product_library_tag_info_list" {

@@ -41,6 +41,8 @@ scrm_core::operation! {
     /// The request of 批量获取企业自建应用的客户信息: only the page (`current_index`, from 1;
     /// vendor default 1) and its size (`page_size`, 1..=100; vendor default 20, the streams send
     /// 100 when unset). No filters are documented.
+    ///
+    /// Fidelity: the whole vendor page.
     pub struct SelfCustomerList: Wshoto, POST "/openapi/customer/list/selfCustomersByTenant"
         => SelfCustomerListResponse as "customer/list/selfCustomersByTenant" {
         /// 页码: the page, from 1 (default 1).
