@@ -113,6 +113,20 @@ while let Some(answer) = answers.try_next().await? {
 /// margin, token-invalid codes) from [`ConfigureTokens`].
 ///
 /// `Debug` never prints the app secret.
+///
+/// ```
+/// use std::time::Duration;
+/// use scrm_wshoto::{Configure, ConfigureTokens, Secret, WshotoClient};
+/// let client = WshotoClient::builder()
+///     .app_id("your-appid")
+///     .app_secret(Secret::new("…"))
+///     .token_refresh_margin(Duration::from_secs(600))
+///     .requests_per_second(2.0)
+///     .build()?;
+/// assert_eq!(client.app_id(), "your-appid");
+/// # Ok::<(), scrm_wshoto::Error>(())
+/// ```
+#[derive(Clone)]
 pub struct WshotoClientBuilder {
     options: ClientOptions,
     app_id: Option<String>,

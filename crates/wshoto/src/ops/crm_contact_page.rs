@@ -33,9 +33,10 @@ use crate::wire::Channel;
 pub const MAX_PAGE_SIZE: u64 = 100;
 
 scrm_core::operation! {
-    /// The request of 获取联系人列表. `current_index` and `page_size` are marked required: set
-    /// them for a single [`call`](crate::WshotoClient::call); the streams fill them in (from 1,
-    /// 100 a page).
+    /// The request of 获取联系人列表. The page marks `current_index` and `page_size` 必填 while
+    /// giving them defaults (1 and 20): the streams always send both (from 1, 100 a page); set
+    /// them for a single [`call`](crate::WshotoClient::call). They are not refused when unset,
+    /// so that a request built from filters alone (`scrm export`) pages as every other one.
     ///
     /// Fidelity: partial (the response field table was not captured; the record is typed from
     /// the documented example).
@@ -65,10 +66,10 @@ scrm_core::operation! {
         external_user_ids: Vec<String>,
         /// 自定义字段筛选: custom-field filters, a JSON object.
         field_map: Value,
-        /// 页码: the page, from 1.
-        current_index: u64 = required,
-        /// 列表返回长度: records per page, 1..=100 (vendor default 20).
-        page_size: u64 = required,
+        /// 页码: the page, from 1 (marked required; default 1).
+        current_index: u64,
+        /// 列表返回长度: records per page, 1..=100 (marked required; default 20).
+        page_size: u64,
     }
     validate(r) {
         check::in_range("page_size", r.page_size, 1, MAX_PAGE_SIZE)?;

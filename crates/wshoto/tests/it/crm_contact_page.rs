@@ -110,12 +110,12 @@ async fn documented_limits_are_refused_without_a_request() {
     let client = builder(&server.base_url()).build().unwrap();
     let cases = [
         (
-            ContactPage::new().page_size(20),
-            "`current_index` is required",
+            ContactPage::new().current_index(0),
+            "`current_index` must be at least 1",
         ),
         (
-            ContactPage::new().current_index(1),
-            "`page_size` is required",
+            ContactPage::new().page_size(0),
+            "`page_size` must be at least 1",
         ),
         (
             ContactPage::new().current_index(1).page_size(101),
