@@ -83,7 +83,7 @@ pub use ops::{
     ContactPage, ContactPageResponse, CustomerTag, CustomerType, DetailData, DetailStatus,
     FORM_FIELD_PREFIX, FieldValue, FollowUser, Gender, GroupMember, GroupMemberList,
     GroupMemberListResponse, JoinScene, MemberType, OPERATIONS, OpenSeaList, OpenSeaListResponse,
-    OpenSeaRecord, ProductTag, ProductTagList, ProductTagListResponse, SelfCustomer,
+    OpenSeaRecord, ProductTag, ProductTagList, ProductTagListResponse, RecordPage, SelfCustomer,
     SelfCustomerList, SelfCustomerListResponse,
 };
 

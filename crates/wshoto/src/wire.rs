@@ -1,9 +1,61 @@
-//! Value types shared by several wshoto records, and the decoded `detail_data` of a collect
-//! form answer.
+//! Types shared by several wshoto operations: the page of a list, its checks, value types of
+//! records, and the decoded `detail_data` of a collect-form answer.
 
 use scrm_core::de::Id;
-use serde::Deserialize;
+use scrm_core::{Error, check};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// One page of a wshoto list: the `data` of the answer, `{"total": …, "records": […]}`.
+///
+/// ```
+/// use scrm_wshoto::{ProductTag, RecordPage};
+/// let page: RecordPage<ProductTag> =
+///     serde_json::from_str(r#"{"total": "3", "records": [{"tag_id": "t1"}]}"#).unwrap();
+/// assert_eq!(page.total, Some(3));
+/// assert_eq!(page.records.unwrap()[0].tag_id.as_deref(), Some("t1"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "T: DeserializeOwned", serialize = "T: Serialize"))]
+#[non_exhaustive]
+pub struct RecordPage<T> {
+    /// Records matching the request in all pages (a number or a numeric string).
+    #[serde(
+        default,
+        deserialize_with = "scrm_core::de::wire",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total: Option<u64>,
+    /// The records of this page (`null` reads as none; `None` in a stream's
+    /// [`Page::response`](scrm_core::Page::response): the stream moves them to its items).
+    #[serde(
+        default,
+        deserialize_with = "scrm_core::de::wire",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub records: Option<Vec<T>>,
+}
+
+impl<T> Default for RecordPage<T> {
+    fn default() -> Self {
+        RecordPage {
+            total: None,
+            records: None,
+        }
+    }
+}
+
+/// The checks every page-number request of wshoto shares: `current_index` from 1, `page_size`
+/// from 1 and, where documented, at most `max`.
+pub(crate) fn check_page(
+    current_index: Option<u64>,
+    page_size: Option<u64>,
+    max: Option<u64>,
+) -> Result<(), Error> {
+    check::at_least("current_index", current_index, 1)?;
+    check::in_range("page_size", page_size, 1, max.unwrap_or(u64::MAX))
+}
 
 scrm_core::record! {
     /// The decoded `detail_data` of a collect-form answer: the customer-info fields wshoto puts

@@ -24,6 +24,7 @@ use scrm_core::check;
 use scrm_core::de::UnixMillis;
 
 use crate::Wshoto;
+use crate::wire::{RecordPage, check_page};
 
 /// Largest `page_size` the vendor accepts ("最大值为100").
 pub const MAX_PAGE_SIZE: u64 = 100;
@@ -65,20 +66,12 @@ scrm_core::operation! {
     }
     validate(r) {
         check::not_blank("chat_id", r.chat_id.as_ref())?;
-        check::in_range("page_size", r.page_size, 1, MAX_PAGE_SIZE)?;
-        check::at_least("current_index", r.current_index, 1)
+        check_page(r.current_index, r.page_size, Some(MAX_PAGE_SIZE))
     }
 }
 
-scrm_core::record! {
-    /// One page.
-    pub struct GroupMemberListResponse {
-        /// 总记录数: members in all pages.
-        total: u64,
-        /// 记录列表 (`None` in a stream's page: moved to its items).
-        records: Vec<GroupMember>,
-    }
-}
+/// One page of 获取客户群成员列表 (`records` are typed `Chat[]`).
+pub type GroupMemberListResponse = RecordPage<GroupMember>;
 
 scrm_core::record! {
     /// A member of the group (`Chat`).

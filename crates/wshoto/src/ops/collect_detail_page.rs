@@ -28,6 +28,7 @@ use scrm_core::de::{Id, JsonString, UnixSeconds};
 
 use crate::Wshoto;
 use crate::wire::DetailData;
+use crate::wire::{RecordPage, check_page};
 
 /// Largest `page_size` the vendor accepts ("最大不能超过200").
 pub const MAX_PAGE_SIZE: u64 = 200;
@@ -81,22 +82,14 @@ scrm_core::operation! {
         page_size: u64,
     }
     validate(r) {
-        check::in_range("page_size", r.page_size, 1, MAX_PAGE_SIZE)?;
-        check::at_least("current_index", r.current_index, 1)?;
-        check::window("start_commit_time", r.start_commit_time, "end_commit_time", r.end_commit_time)
+        check::window("start_commit_time", r.start_commit_time, "end_commit_time", r.end_commit_time)?;
+        check_page(r.current_index, r.page_size, Some(MAX_PAGE_SIZE))
     }
 }
 
-scrm_core::record! {
-    /// One page: `data` of the answer (the vendor's table types it `File`, a typo for the page).
-    pub struct CollectDetailPageResponse {
-        /// 总量: records matching the filters, across all pages.
-        total: u64,
-        /// 收集表详情列表 (`None` in [`Page::response`](scrm_core::Page::response): the streams
-        /// move them to `items`).
-        records: Vec<CollectDetail>,
-    }
-}
+/// One page of 获取收集表填写数据: `data` of the answer (the vendor's table types it `File`, a typo
+/// for the page; `records` are `Detail[]`).
+pub type CollectDetailPageResponse = RecordPage<CollectDetail>;
 
 scrm_core::record! {
     /// One customer's answer to a collect form (`Detail`). Identity fields are returned "if

@@ -28,6 +28,7 @@ use serde_json::Value;
 
 use crate::Wshoto;
 use crate::wire::Channel;
+use crate::wire::{RecordPage, check_page};
 
 /// Largest `page_size` the vendor accepts ("最大值为100").
 pub const MAX_PAGE_SIZE: u64 = 100;
@@ -72,21 +73,13 @@ scrm_core::operation! {
         page_size: u64,
     }
     validate(r) {
-        check::in_range("page_size", r.page_size, 1, MAX_PAGE_SIZE)?;
-        check::at_least("current_index", r.current_index, 1)?;
-        check::window("create_start_time", r.create_start_time, "create_end_time", r.create_end_time)
+        check::window("create_start_time", r.create_start_time, "create_end_time", r.create_end_time)?;
+        check_page(r.current_index, r.page_size, Some(MAX_PAGE_SIZE))
     }
 }
 
-scrm_core::record! {
-    /// One page.
-    pub struct ContactPageResponse {
-        /// Contacts in all pages.
-        total: u64,
-        /// The contacts of this page (`None` in a stream's page: moved to its items).
-        records: Vec<Contact>,
-    }
-}
+/// One page of 获取联系人列表.
+pub type ContactPageResponse = RecordPage<Contact>;
 
 scrm_core::record! {
     /// A CRM contact, typed from the documented example (the field table is not available).

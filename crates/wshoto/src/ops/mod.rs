@@ -21,7 +21,9 @@ pub use self_customers_by_tenant::{
     CustomerTag, CustomerType, FollowUser, SelfCustomer, SelfCustomerList, SelfCustomerListResponse,
 };
 
-pub use crate::wire::{Area, Channel, DetailData, FORM_FIELD_PREFIX, FieldValue, Gender};
+pub use crate::wire::{
+    Area, Channel, DetailData, FORM_FIELD_PREFIX, FieldValue, Gender, RecordPage,
+};
 
 use scrm_core::registry::{DynOperation, Entry};
 

@@ -27,6 +27,7 @@ use scrm_core::check;
 use scrm_core::de::{Id, UnixMillis};
 
 use crate::Wshoto;
+use crate::wire::{RecordPage, check_page};
 
 /// The page size the streams send when the request sets none (the page states no maximum).
 pub const STREAM_PAGE_SIZE: u64 = 100;
@@ -53,21 +54,13 @@ scrm_core::operation! {
         page_size: u64,
     }
     validate(r) {
-        check::at_least("page_size", r.page_size, 1)?;
-        check::at_least("current_index", r.current_index, 1)?;
-        check::window("return_time_start", r.return_time_start, "return_time_end", r.return_time_end)
+        check::window("return_time_start", r.return_time_start, "return_time_end", r.return_time_end)?;
+        check_page(r.current_index, r.page_size, None)
     }
 }
 
-scrm_core::record! {
-    /// One page.
-    pub struct OpenSeaListResponse {
-        /// 总条数: records in all pages.
-        total: u64,
-        /// 数据列表 (`None` in a stream's page: moved to its items).
-        records: Vec<OpenSeaRecord>,
-    }
-}
+/// One page of 获取公海列表.
+pub type OpenSeaListResponse = RecordPage<OpenSeaRecord>;
 
 scrm_core::record! {
     /// A record in the public pool. Ids are 19-digit JSON numbers on the live API (never read

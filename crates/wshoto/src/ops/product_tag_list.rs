@@ -14,9 +14,8 @@
 //! # Ok(()) }
 //! ```
 
-use scrm_core::check;
-
 use crate::Wshoto;
+use crate::wire::{RecordPage, check_page};
 
 /// Largest `page_size` the vendor accepts ("最大值:100").
 pub const MAX_PAGE_SIZE: u64 = 100;
@@ -36,20 +35,13 @@ scrm_core::operation! {
         page_size: u64,
     }
     validate(r) {
-        check::in_range("page_size", r.page_size, 1, MAX_PAGE_SIZE)?;
-        check::at_least("current_index", r.current_index, 1)
+        check_page(r.current_index, r.page_size, Some(MAX_PAGE_SIZE))
     }
 }
 
-scrm_core::record! {
-    /// One page (the envelope next to it carries `sub_code`, `"00000"` on success).
-    pub struct ProductTagListResponse {
-        /// 总数: tags in all pages.
-        total: u64,
-        /// 业务对象 (`None` in a stream's page: moved to its items).
-        records: Vec<ProductTag>,
-    }
-}
+/// One page of 分页查询产品标签信息列表 (the envelope next to it carries `sub_code`, `"00000"` on
+/// success).
+pub type ProductTagListResponse = RecordPage<ProductTag>;
 
 scrm_core::record! {
     /// A product-library tag.

@@ -19,10 +19,9 @@
 //! # Ok(()) }
 //! ```
 
-use scrm_core::check;
-
 use crate::Wshoto;
 use crate::wire::Gender;
+use crate::wire::{RecordPage, check_page};
 
 /// Largest `page_size` the vendor accepts ("最大值为100").
 pub const MAX_PAGE_SIZE: u64 = 100;
@@ -51,21 +50,13 @@ scrm_core::operation! {
         page_size: u64,
     }
     validate(r) {
-        check::in_range("page_size", r.page_size, 1, MAX_PAGE_SIZE)?;
-        check::at_least("current_index", r.current_index, 1)
+        check_page(r.current_index, r.page_size, Some(MAX_PAGE_SIZE))
     }
 }
 
-scrm_core::record! {
-    /// One page (`Page`).
-    pub struct SelfCustomerListResponse {
-        /// Records in all pages (the table says "分页大小", page size; it is the total count,
-        /// as on every other wshoto page).
-        total: u64,
-        /// The customers of this page (`None` in a stream's page: moved to its items).
-        records: Vec<SelfCustomer>,
-    }
-}
+/// One page of 批量获取企业自建应用的客户信息 (`Page`). The table describes `total` as "分页大小"
+/// (page size); it is the total count, as on every other wshoto page.
+pub type SelfCustomerListResponse = RecordPage<SelfCustomer>;
 
 scrm_core::record! {
     /// One customer (`SelfCustomerInfoResponse`).
