@@ -205,8 +205,8 @@ impl SdkClient {
         let mismatch = || format!("{} needs another client", op.name());
         match (op, self) {
             (BenchOp::WshotoCollectDetails, SdkClient::Wshoto(client)) => {
-                let request = scrm_wshoto::ops::CollectDetailPage::new().page_size(s.page_size);
-                let n = drain(client.collect_details_with(request, s.pages.clone())).await?;
+                let request = scrm_wshoto::CollectDetailPage::new().page_size(s.page_size);
+                let n = drain(client.items(request).options(s.pages.clone())).await?;
                 Ok(run(n, client.core().stats()))
             }
             (BenchOp::WeibanSmartFormUsers, SdkClient::Weiban(client)) => {

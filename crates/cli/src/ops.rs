@@ -255,7 +255,7 @@ pub async fn run(
     let failed = |(f, s)| ExportError::Failed(f, s);
     match op {
         Op::WshotoCollectDetails => {
-            use scrm_wshoto::{WshotoClient, ops::CollectDetailPage};
+            use scrm_wshoto::{CollectDetailPage, WshotoClient};
             let builder = WshotoClient::builder()
                 .app_id(env.id.clone())
                 .app_secret(env.secret.clone());
@@ -263,7 +263,7 @@ pub async fn run(
             let client = built(configure(builder, base, tuning, pages.clone()).build())?;
             let request: CollectDetailPage = typed(op, request)?;
             let stats = || client.core().stats();
-            drain(client.collect_detail_pages(request), sink, progress, stats)
+            drain(client.pages(request), sink, progress, stats)
                 .await
                 .map_err(failed)
         }

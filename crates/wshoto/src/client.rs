@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scrm_core::{
-    ClientOptions, Configure, ConfigureTokens, Error, ErrorKind, Operation, QueryTokenSigner,
-    RateLimit, Secret, TokenSettings,
+    ClientOptions, Configure, ConfigureTokens, Error, QueryTokenSigner, RateLimit, Secret,
+    TokenSettings, check,
 };
 
 use crate::auth::WshotoTokenFetcher;
@@ -62,8 +62,7 @@ impl WshotoClient {
         WshotoClientBuilder::default()
     }
 
-    /// The underlying generic client (retries, rate limiter, page streams of any wshoto
-    /// [`Operation`]).
+    /// The generic client underneath (for code written against `scrm_core`).
     pub fn core(&self) -> &scrm_core::Client<Wshoto> {
         &self.core
     }
@@ -72,21 +71,62 @@ impl WshotoClient {
     pub fn app_id(&self) -> &str {
         &self.app_id
     }
-
-    /// Sends any wshoto operation (one request, retried per the policy).
-    pub async fn call<Op: Operation<Vendor = Wshoto>>(
-        &self,
-        operation: &Op,
-    ) -> Result<Op::Response, Error> {
-        self.core.call(operation).await
-    }
 }
+
+scrm_core::vendor_client_verbs!(
+    WshotoClient,
+    Wshoto,
+    call: r#"
+# async fn demo(client: scrm_wshoto::WshotoClient) -> Result<(), scrm_wshoto::Error> {
+use scrm_wshoto::{CollectDetailPage, DetailStatus};
+let request = CollectDetailPage::new().detail_status(DetailStatus::Submitted).page_size(10);
+let page = client.call(&request).await?;
+println!("{} of {:?}", page.records.map_or(0, |r| r.len()), page.total);
+# Ok(()) }
+"#,
+    pages: r#"
+# async fn demo(client: scrm_wshoto::WshotoClient) -> Result<(), scrm_wshoto::Error> {
+use scrm_wshoto::prelude::*;
+use scrm_wshoto::CollectDetailPage;
+let request = CollectDetailPage::new().form_id("1634567890987645");
+let mut pages = client.pages(request).concurrency(2);
+while let Some(page) = pages.try_next().await? {
+    // Write the records, then save page.next: resume with .resume_from(saved).
+    println!("{} records, next {:?}", page.items.len(), page.next);
+}
+# Ok(()) }
+"#,
+    items: r#"
+# async fn demo(client: scrm_wshoto::WshotoClient) -> Result<(), scrm_wshoto::Error> {
+use scrm_wshoto::prelude::*;
+use scrm_wshoto::{CollectDetailPage, DetailStatus};
+let mut answers = client.items(CollectDetailPage::new().detail_status(DetailStatus::Submitted));
+while let Some(answer) = answers.try_next().await? {
+    println!("{:?} answered {:?}", answer.external_userid, answer.detail_data.map(|d| d.raw().len()));
+}
+# Ok(()) }
+"#
+);
 
 /// Builder of [`WshotoClient`]. The shared settings (base URL, retries, rate limit, timeouts,
 /// transport, clock, page options) come from [`Configure`]; the token settings (store, refresh
 /// margin, token-invalid codes) from [`ConfigureTokens`].
 ///
 /// `Debug` never prints the app secret.
+///
+/// ```
+/// use std::time::Duration;
+/// use scrm_wshoto::{Configure, ConfigureTokens, Secret, WshotoClient};
+/// let client = WshotoClient::builder()
+///     .app_id("your-appid")
+///     .app_secret(Secret::new("…"))
+///     .token_refresh_margin(Duration::from_secs(600))
+///     .requests_per_second(2.0)
+///     .build()?;
+/// assert_eq!(client.app_id(), "your-appid");
+/// # Ok::<(), scrm_wshoto::Error>(())
+/// ```
+#[derive(Clone)]
 pub struct WshotoClientBuilder {
     options: ClientOptions,
     app_id: Option<String>,
@@ -146,22 +186,26 @@ impl WshotoClientBuilder {
         self
     }
 
-    /// Builds the client. Fails with [`ErrorKind::Config`] when the app id or secret is
+    /// Builds the client. Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) when the app id or secret is
     /// missing or empty, or the base URL is invalid. Fetches nothing yet.
     pub fn build(self) -> Result<WshotoClient, Error> {
-        let config = |message: &str| Error::new(ErrorKind::Config, message).with_vendor("wshoto");
-        let app_id = self
-            .app_id
-            .filter(|id| !id.trim().is_empty())
-            .ok_or_else(|| config("the app id (appid) is missing or empty"))?;
-        let app_secret = self
-            .app_secret
-            .filter(|s| !s.expose().trim().is_empty())
-            .ok_or_else(|| config("the app secret (app_secret) is missing or empty"))?;
+        const VENDOR: &str = <Wshoto as scrm_core::Vendor>::NAME;
+        let app_id = check::credential(
+            VENDOR,
+            "app_id",
+            self.app_id,
+            "the `appid` of your wshoto open-API app",
+        )?;
+        let app_secret = check::secret_credential(
+            VENDOR,
+            "app_secret",
+            self.app_secret,
+            "the `app_secret` of your wshoto open-API app",
+        )?;
         let base_url = self
             .options
             .checked_base_url()
-            .map_err(|e| e.with_vendor("wshoto"))?;
+            .map_err(|e| e.with_vendor(VENDOR))?;
         let vendor = Wshoto::new(self.tokens.invalid_codes().iter().copied());
         let fetcher = WshotoTokenFetcher::new(
             &base_url,
@@ -169,7 +213,7 @@ impl WshotoClientBuilder {
             app_secret.clone(),
             vendor.clone(),
         )
-        .map_err(|e| e.with_vendor("wshoto"))?;
+        .map_err(|e| e.with_vendor(VENDOR))?;
         let cache = self.tokens.cache(
             format!("wshoto:{app_id}"),
             Arc::new(fetcher),
@@ -189,12 +233,18 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+    use scrm_core::ErrorKind;
 
     #[test]
     fn missing_credentials_are_config_errors() {
         let e = WshotoClient::builder().app_secret("s").build().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
         assert!(e.to_string().contains("appid"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("wshoto: configuration error: `app_id` is required"),
+            "{e}"
+        );
         let e = WshotoClient::builder().app_id("a").build().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
         assert!(e.to_string().contains("app_secret"), "{e}");

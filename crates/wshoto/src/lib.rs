@@ -1,13 +1,13 @@
 //! # scrm-wshoto
 //!
-//! A typed async client for the open API of wshoto (微盛·企微管家): access-token auth and the
-//! collect-form answers export (获取收集表填写数据, `POST /openapi/collect/detail/page`) as a
-//! stream of records across pages.
+//! A typed async client for the open API of wshoto (微盛·企微管家), built on `scrm-core`:
+//! access-token auth and the documented list endpoints as streams of records across pages —
+//! collect-form answers ([`CollectDetailPage`]), customers, the public pool, group members,
+//! CRM contacts and product tags (see [`OPERATIONS`]).
 //!
 //! ```no_run
-//! use futures::TryStreamExt;
-//! use scrm_wshoto::{Configure, WshotoClient};
-//! use scrm_wshoto::ops::{CollectDetailPage, DetailStatus};
+//! use scrm_wshoto::prelude::*;
+//! use scrm_wshoto::{CollectDetailPage, DetailStatus};
 //!
 //! # async fn run() -> Result<(), scrm_wshoto::Error> {
 //! let client = WshotoClient::builder()
@@ -18,13 +18,18 @@
 //! let request = CollectDetailPage::new()
 //!     .form_id("1634567890987645")
 //!     .detail_status(DetailStatus::Submitted);
-//! let mut records = std::pin::pin!(client.collect_details(request));
+//! let mut records = client.items(request);
 //! while let Some(record) = records.try_next().await? {
 //!     let answers = record.detail_data.as_ref().map(|d| d.value());
 //!     println!("{:?} {:?}", record.external_userid, answers.and_then(|a| a.compellation.as_deref()));
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! Every client offers the same three verbs for any operation: [`WshotoClient::call`] (one
+//! request), [`WshotoClient::pages`] (pages with the position to resume from) and
+//! [`WshotoClient::items`] (records); page options are set on what they return. The typed
+//! operations are listed in [`OPERATIONS`], the registry the `scrm` tool reads.
 //!
 //! ## What the client does for you
 //!
@@ -42,34 +47,61 @@
 //!   numbers; these are conservative). Throttled answers slow the client down.
 //! - **Secrets**: the app secret and tokens never appear in `Debug`, `Display`, errors or
 //!   `tracing` output.
-//! - **Paging**: [`WshotoClient::collect_details`] keeps every filter on every page, sends
-//!   `page_size` 200 unless you set one, ends at `total` or on a short page, refuses to loop,
-//!   and re-requests a page that comes back empty before `total`.
+//! - **Paging**: the streams keep every filter on every page, send an explicit page size (the
+//!   documented maximum unless you set one), end at `total` or on a short page, refuse to loop,
+//!   and re-request a page that comes back empty before `total`.
 //!
 //! ## Crate layout
 //!
 //! - [`WshotoClient`], [`WshotoClientBuilder`] (+ [`Configure`] for the shared settings,
 //!   [`ConfigureTokens`] for the token settings).
-//! - [`ops`]: one module per documented operation (request, response and record types).
+//! - [`ops`]: one module per documented operation (request, response and record types); the
+//!   types are re-exported here too.
 //! - [`Wshoto`], [`Envelope`]: the vendor's envelope and code table.
 //! - [`auth`]: the access-token answer.
 //! - [`de`]: the lenient value types used in the models (`Id`, `JsonString`, `UnixSeconds`).
 
 mod client;
 mod envelope;
+mod wire;
 
 pub mod auth;
 pub mod ops;
+
+/// Compiles the README's example.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND,
     DEFAULT_TOKEN_REFRESH_MARGIN, WshotoClient, WshotoClientBuilder,
 };
 pub use envelope::{DEFAULT_TOKEN_INVALID_CODES, Envelope, SUCCESS, Wshoto};
+pub use ops::{
+    Area, Channel, CollectDetail, CollectDetailPage, CollectDetailPageResponse, Contact,
+    ContactPage, ContactPageResponse, CustomerTag, CustomerType, DetailData, DetailStatus,
+    FORM_FIELD_PREFIX, FieldValue, FollowUser, Gender, GroupMember, GroupMemberList,
+    GroupMemberListResponse, JoinScene, MemberType, OPERATIONS, OpenSeaList, OpenSeaListResponse,
+    OpenSeaRecord, ProductTag, ProductTagList, ProductTagListResponse, RecordPage, SelfCustomer,
+    SelfCustomerList, SelfCustomerListResponse,
+};
+
+/// What most programs need: the client, the builder traits and the stream extensions
+/// (`try_next`, `next`, `try_collect`), so that only this crate and tokio are dependencies.
+pub mod prelude {
+    pub use crate::{Configure, ConfigureTokens, Error, WshotoClient};
+    pub use scrm_core::prelude::*;
+}
 
 pub use scrm_core::de;
+pub use scrm_core::de::{Id, JsonString, UnixMillis, UnixSeconds};
 pub use scrm_core::{
-    AccessToken, Clock, Configure, ConfigureTokens, DriftPolicy, Error, ErrorKind, ManualClock,
-    MemoryTokenStore, Page, PageOptions, Position, RateLimit, RetryPolicy, Secret, Stream,
-    SystemClock, TokenStore, Transport, async_trait, collect_all,
+    AccessToken, Clock, Configure, ConfigureTokens, DriftPolicy, Error, ErrorKind, Items,
+    ManualClock, MemoryTokenStore, Page, PageOptions, Pages, Position, RateLimit, RetryPolicy,
+    Secret, Stream, SystemClock, TokenStore, Transport, async_trait, collect_all,
 };
+
+/// The shared machinery underneath (for code generic over vendors, custom transports and
+/// token stores).
+pub use scrm_core;

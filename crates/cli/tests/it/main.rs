@@ -370,7 +370,7 @@ fn usage_errors_exit_2_with_what_to_do() {
     let (code, err) =
         run(scrm(&sandbox).args(["export", "wshoto", "collect-details", "--page-size", "500"]));
     assert_eq!(code, Some(2));
-    assert!(err.contains("page_size must be between 1 and 200"), "{err}");
+    assert!(err.contains("`page_size` must be at most 200"), "{err}");
 
     let (code, err) = run(scrm(&sandbox)
         .env("SCRM_WEIBAN_BASE_URL", "http://example.com")

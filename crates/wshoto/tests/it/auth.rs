@@ -70,9 +70,9 @@ async fn the_exact_request() {
     let client = builder(&server.base_url()).build().unwrap();
     let request: CollectDetailPage =
         scrm_testkit::fixture_json("wshoto/collect-detail-page.request.json");
-    let page = client.collect_detail_page(&request).await.unwrap();
+    let page = client.call(&request).await.unwrap();
     assert_eq!(page.total, Some(20));
-    assert_eq!(page.records.len(), 1);
+    assert_eq!(page.records.as_ref().map_or(0, Vec::len), 1);
     token.assert_calls_async(1).await;
     api.assert_calls_async(1).await;
 }
@@ -88,13 +88,13 @@ async fn the_token_is_fetched_once_for_many_calls() {
         .unwrap();
     let request = CollectDetailPage::new();
     for _ in 0..5 {
-        client.collect_detail_page(&request).await.unwrap();
+        client.call(&request).await.unwrap();
     }
     let clones: Vec<_> = (0..20)
         .map(|_| {
             let client = client.clone();
             let request = request.clone();
-            tokio::spawn(async move { client.collect_detail_page(&request).await })
+            tokio::spawn(async move { client.call(&request).await })
         })
         .collect();
     for result in join_all(clones).await {
@@ -114,11 +114,8 @@ async fn a_token_invalid_code_refreshes_once_and_retries_once() {
     let rejected = api_mock(&server, TOKEN_A, 401, error_body(10001, "access_token无效")).await;
     let accepted = api_mock(&server, TOKEN_B, 200, page_body(1, 0, 1)).await;
     let client = builder(&server.base_url()).build().unwrap();
-    let page = client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap();
-    assert_eq!(page.records.len(), 1);
+    let page = client.call(&CollectDetailPage::new()).await.unwrap();
+    assert_eq!(page.records.as_ref().map_or(0, Vec::len), 1);
     first.assert_calls_async(1).await;
     second.assert_calls_async(1).await;
     rejected.assert_calls_async(1).await;
@@ -133,10 +130,7 @@ async fn a_second_token_invalid_in_a_row_surfaces_as_an_auth_error() {
     let with_a = api_mock(&server, TOKEN_A, 200, error_body(10010, "token expired")).await;
     let with_b = api_mock(&server, TOKEN_B, 200, error_body(10011, "token expired")).await;
     let client = builder(&server.base_url()).build().unwrap();
-    let e = client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap_err();
+    let e = client.call(&CollectDetailPage::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AuthExpired);
     assert!(e.is_auth());
     assert_eq!(e.code(), Some("10011"));
@@ -164,10 +158,7 @@ async fn token_invalid_codes_are_configurable() {
         .token_invalid_codes([777])
         .build()
         .unwrap();
-    let e = client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap_err();
+    let e = client.call(&CollectDetailPage::new()).await.unwrap_err();
     // 777 refreshed the token; 10001 is an ordinary (permanent) vendor error now.
     assert_eq!(e.kind(), ErrorKind::Service);
     assert_eq!(e.code(), Some("10001"));
@@ -195,10 +186,7 @@ async fn a_rejected_app_secret_is_an_auth_error_and_calls_nothing() {
         })
         .await;
     let client = builder(&server.base_url()).build().unwrap();
-    let e = client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap_err();
+    let e = client.call(&CollectDetailPage::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AuthRejected);
     assert_eq!(e.code(), Some("40013"));
     assert!(e.message().contains("invalid appid or app_secret"), "{e}");
@@ -223,12 +211,8 @@ async fn clients_sharing_a_token_store_share_the_token() {
         .token_store(store.clone())
         .build()
         .unwrap();
-    one.collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap();
-    two.collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap();
+    one.call(&CollectDetailPage::new()).await.unwrap();
+    two.call(&CollectDetailPage::new()).await.unwrap();
     token.assert_calls_async(1).await;
     api.assert_calls_async(2).await;
     let stored = store.get(&format!("wshoto:{APP_ID}")).await.unwrap();
@@ -241,6 +225,6 @@ fn clients_and_streams_are_send_sync_and_static() {
     fn send_static<T: Send + 'static>(_: &T) {}
     let client = builder("http://127.0.0.1:9").build().unwrap();
     send_sync_clone(&client);
-    send_static(&client.collect_details(CollectDetailPage::new()));
-    send_static(&client.collect_detail_pages(CollectDetailPage::new()));
+    send_static(&client.items(CollectDetailPage::new()));
+    send_static(&client.pages(CollectDetailPage::new()));
 }

@@ -65,9 +65,7 @@ async fn a_multi_page_export_returns_every_record_once_with_filters_on_every_pag
     let p3 = page_mock(&server, 3, page_body(5, 5, 6)).await;
     let client = builder(&server.base_url()).build().unwrap();
 
-    let records = collect_all(client.collect_details(filters()))
-        .await
-        .unwrap();
+    let records = collect_all(client.items(filters())).await.unwrap();
     let ids: Vec<_> = records
         .iter()
         .map(|r| r.external_userid.clone().unwrap())
@@ -90,11 +88,7 @@ async fn pages_tell_where_to_resume() {
     let p3 = page_mock(&server, 3, page_body(5, 5, 6)).await;
     let client = builder(&server.base_url()).build().unwrap();
 
-    let pages: Vec<_> = client
-        .collect_detail_pages(filters())
-        .try_collect()
-        .await
-        .unwrap();
+    let pages: Vec<_> = client.pages(filters()).try_collect().await.unwrap();
     let summary: Vec<_> = pages
         .iter()
         .map(|p| (p.number, p.position.clone(), p.next.clone(), p.items.len()))
@@ -121,7 +115,7 @@ async fn pages_tell_where_to_resume() {
 
     // Resuming from page 3 sends only page 3.
     let options = PageOptions::default().resume_from(Position::Page { page: 3 });
-    let rest = collect_all(client.collect_details_with(filters(), options))
+    let rest = collect_all(client.items(filters()).options(options))
         .await
         .unwrap();
     assert_eq!(rest.len(), 1);
@@ -138,9 +132,7 @@ async fn a_short_page_ends_the_export() {
     let p1 = page_mock(&server, 1, page_body(9, 1, 2)).await;
     let p2 = page_mock(&server, 2, page_body(9, 2, 4)).await;
     let client = builder(&server.base_url()).build().unwrap();
-    let records = collect_all(client.collect_details(filters()))
-        .await
-        .unwrap();
+    let records = collect_all(client.items(filters())).await.unwrap();
     assert_eq!(records.len(), 1);
     p1.assert_calls_async(1).await;
     p2.assert_calls_async(0).await;
@@ -161,7 +153,7 @@ async fn streams_send_page_size_200_when_unset() {
         })
         .await;
     let client = builder(&server.base_url()).build().unwrap();
-    let records = collect_all(client.collect_details(CollectDetailPage::new()))
+    let records = collect_all(client.items(CollectDetailPage::new()))
         .await
         .unwrap();
     assert_eq!(records.len(), 3);
@@ -179,15 +171,13 @@ async fn page_size_201_is_refused_without_a_request() {
     let client = builder(&server.base_url()).build().unwrap();
     let request = CollectDetailPage::new().page_size(201);
 
-    let e = client.collect_detail_page(&request).await.unwrap_err();
+    let e = client.call(&request).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert_eq!(e.attempts(), 0);
     assert!(!e.maybe_sent());
     assert!(e.to_string().contains("page_size"), "{e}");
 
-    let e = collect_all(client.collect_details(request))
-        .await
-        .unwrap_err();
+    let e = collect_all(client.items(request)).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     any.assert_calls_async(0).await;
 }

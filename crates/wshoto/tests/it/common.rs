@@ -167,3 +167,57 @@ pub fn reply(status: u16, body: impl Into<String>) -> Result<HttpResponse, Trans
 pub fn fake_builder(transport: Arc<Fake>) -> WshotoClientBuilder {
     builder("https://open.wshoto.com").transport(transport)
 }
+
+/// A successful list page: `{"total": total, "records": records}` in the envelope.
+pub fn list_body(total: usize, records: Vec<Value>) -> String {
+    json!({"code": 0, "msg": "请求成功", "data": {"total": total, "records": records}}).to_string()
+}
+
+/// The token endpoint of `server`, answering [`TOKEN_A`].
+pub async fn mock_token(server: &httpmock::MockServer) -> httpmock::Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::GET).path(TOKEN_PATH);
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(token_body(TOKEN_A, 7200));
+        })
+        .await
+}
+
+/// Page `n` of a POST list at `path`: expects the token in the query and exactly `filters`
+/// plus `current_index: n` and `page_size: size` as the JSON body; answers `body`.
+pub async fn mock_post_page<'a>(
+    server: &'a httpmock::MockServer,
+    path: &str,
+    filters: &Value,
+    n: u64,
+    size: u64,
+    body: String,
+) -> httpmock::Mock<'a> {
+    let mut expected = filters.clone();
+    expected["current_index"] = json!(n);
+    expected["page_size"] = json!(size);
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::POST)
+                .path(path)
+                .query_param("access_token", TOKEN_A)
+                .header("content-type", "application/json")
+                .json_body(expected);
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(body);
+        })
+        .await
+}
+
+/// A mock that must not be called: any request to `path`.
+pub async fn mock_any<'a>(server: &'a httpmock::MockServer, path: &str) -> httpmock::Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.path(path);
+            then.status(200).body(list_body(0, vec![]));
+        })
+        .await
+}

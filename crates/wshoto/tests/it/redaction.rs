@@ -99,7 +99,7 @@ async fn no_secret_on_success_vendor_error_decode_error_or_exhausted_retries() {
     let client = canary_builder(&server.url()).build().unwrap();
     let request = CollectDetailPage::new();
 
-    client.collect_detail_page(&request).await.unwrap();
+    client.call(&request).await.unwrap();
     let mut errors = Vec::new();
     for expected in [
         ErrorKind::Service,
@@ -107,7 +107,7 @@ async fn no_secret_on_success_vendor_error_decode_error_or_exhausted_retries() {
         ErrorKind::Transient,
         ErrorKind::AuthExpired,
     ] {
-        let e = client.collect_detail_page(&request).await.unwrap_err();
+        let e = client.call(&request).await.unwrap_err();
         assert_eq!(e.kind(), expected, "{e}");
         errors.push(e);
     }
@@ -161,10 +161,7 @@ async fn no_token_in_a_connection_refused_error_on_a_url_carrying_it() {
         .transport(Arc::new(transport))
         .build()
         .unwrap();
-    let e = client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap_err();
+    let e = client.call(&CollectDetailPage::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
     assert!(e.to_string().contains("3 attempts"), "{e}");
     assert_eq!(
@@ -185,10 +182,7 @@ async fn no_app_secret_when_the_token_url_is_refused() {
     let builder = canary_builder(&base);
     assert_no_canary(&format!("{builder:?}"));
     let client = builder.build().unwrap();
-    let e = client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap_err();
+    let e = client.call(&CollectDetailPage::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
     assert!(e.to_string().contains("access token"), "{e}");
     assert!(!e.maybe_sent(), "the call itself was never sent");
@@ -213,10 +207,7 @@ async fn no_app_secret_when_the_token_endpoint_echoes_it() {
         .start()
         .await;
     let client = canary_builder(&server.url()).build().unwrap();
-    let e = client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap_err();
+    let e = client.call(&CollectDetailPage::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AuthRejected);
     assert!(
         e.to_string().contains("错误"),

@@ -36,10 +36,11 @@ async fn gateway_page_then_dropped_connection_then_success_is_three_calls() {
     .await;
     let client = builder(&server.url()).build().unwrap();
     let request = CollectDetailPage::new().form_id("F1").page_size(2);
-    let page = client.collect_detail_page(&request).await.unwrap();
+    let page = client.call(&request).await.unwrap();
     let ids: Vec<_> = page
         .records
         .iter()
+        .flatten()
         .map(|r| r.external_userid.as_deref().unwrap())
         .collect();
     assert_eq!(ids, ["u1", "u2"]);
@@ -63,10 +64,7 @@ async fn gateway_page_then_dropped_connection_then_success_is_three_calls() {
 async fn a_permanent_vendor_error_is_one_call() {
     let server = scripted([Reply::json(200, error_body(40001, "参数错误"))]).await;
     let client = builder(&server.url()).build().unwrap();
-    let e = client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap_err();
+    let e = client.call(&CollectDetailPage::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Service);
     assert_eq!(e.code(), Some("40001"));
     assert_eq!(e.attempts(), 1);
@@ -77,10 +75,7 @@ async fn a_permanent_vendor_error_is_one_call() {
 async fn exhausted_attempts_say_how_many_and_the_last_cause() {
     let server = scripted([Reply::html(502), Reply::Drop, Reply::html(502)]).await;
     let client = builder(&server.url()).max_attempts(3).build().unwrap();
-    let e = client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap_err();
+    let e = client.call(&CollectDetailPage::new()).await.unwrap_err();
     let text = e.to_string();
     assert_eq!(e.kind(), ErrorKind::Transient);
     assert!(
@@ -99,11 +94,8 @@ async fn a_json_error_with_a_5xx_status_is_decoded_and_retried() {
     ])
     .await;
     let client = builder(&server.url()).build().unwrap();
-    let page = client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap();
-    assert_eq!(page.records.len(), 1);
+    let page = client.call(&CollectDetailPage::new()).await.unwrap();
+    assert_eq!(page.records.as_ref().map_or(0, Vec::len), 1);
     assert_eq!(server.calls_to(API_PATH), 2);
 }
 
@@ -116,10 +108,7 @@ async fn a_throttle_code_is_retried_and_slows_the_client_down() {
     .await;
     let client = builder(&server.url()).build().unwrap();
     assert_eq!(client.core().rate_limiter().current_interval(), None);
-    client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap();
+    client.call(&CollectDetailPage::new()).await.unwrap();
     assert_eq!(server.calls_to(API_PATH), 2);
     assert!(
         client.core().rate_limiter().current_interval().is_some(),
@@ -136,10 +125,7 @@ async fn a_throttled_token_endpoint_is_retried() {
     ])
     .await;
     let client = builder(&server.url()).build().unwrap();
-    client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap();
+    client.call(&CollectDetailPage::new()).await.unwrap();
     assert_eq!(server.calls_to(TOKEN_PATH), 2);
     assert_eq!(server.calls_to(API_PATH), 1);
 }
@@ -151,10 +137,7 @@ async fn a_failing_token_endpoint_is_not_retried_forever() {
         .start()
         .await;
     let client = builder(&server.url()).max_attempts(3).build().unwrap();
-    let e = client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap_err();
+    let e = client.call(&CollectDetailPage::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transient);
     assert!(e.to_string().contains("3 attempts"), "{e}");
     assert!(e.to_string().contains("access token"), "{e}");
@@ -192,10 +175,7 @@ async fn retry_after_is_honoured() {
     });
     let client = fake_builder(fake.clone()).build().unwrap();
     let started = tokio::time::Instant::now();
-    client
-        .collect_detail_page(&CollectDetailPage::new())
-        .await
-        .unwrap();
+    client.call(&CollectDetailPage::new()).await.unwrap();
     // Paused time: this measures the client's own sleep, not the machine's speed.
     assert!(
         started.elapsed() >= Duration::from_secs(30),
@@ -232,7 +212,7 @@ async fn every_attempt_is_signed_with_the_current_token() {
         .build()
         .unwrap();
     client
-        .collect_detail_page(&CollectDetailPage::new().form_id("F1"))
+        .call(&CollectDetailPage::new().form_id("F1"))
         .await
         .unwrap();
     let calls = fake.api_calls();
@@ -287,13 +267,13 @@ async fn single_flight_refresh_with_1000_concurrent_calls() {
         .build()
         .unwrap();
     let request = CollectDetailPage::new();
-    client.collect_detail_page(&request).await.unwrap();
+    client.call(&request).await.unwrap();
     clock.advance(Duration::from_secs(7200)); // token A has expired
 
     let calls: Vec<_> = (0..1000)
         .map(|_| {
             let (client, request) = (client.clone(), request.clone());
-            tokio::spawn(async move { client.collect_detail_page(&request).await })
+            tokio::spawn(async move { client.call(&request).await })
         })
         .collect();
     for call in calls {
@@ -336,15 +316,15 @@ async fn tokens_are_refreshed_ahead_of_expiry() {
         .unwrap();
     let request = CollectDetailPage::new();
 
-    client.collect_detail_page(&request).await.unwrap();
+    client.call(&request).await.unwrap();
     clock.advance(Duration::from_secs(7200 - 301));
-    client.collect_detail_page(&request).await.unwrap();
+    client.call(&request).await.unwrap();
     first.assert_calls_async(1).await;
     second.assert_calls_async(0).await;
     with_a.assert_calls_async(2).await;
 
     clock.advance(Duration::from_secs(2)); // now within 5 minutes of expiry
-    client.collect_detail_page(&request).await.unwrap();
+    client.call(&request).await.unwrap();
     second.assert_calls_async(1).await;
     with_b.assert_calls_async(1).await;
     with_a.assert_calls_async(2).await;
@@ -393,13 +373,13 @@ async fn only_the_rejected_token_is_invalidated() {
         let client = client.clone();
         async move {
             client
-                .collect_detail_page(&CollectDetailPage::new().send_user_id("slow"))
+                .call(&CollectDetailPage::new().send_user_id("slow"))
                 .await
         }
     });
     arrived.notified().await; // the slow call was sent with token A and waits for its answer
     client
-        .collect_detail_page(&CollectDetailPage::new().send_user_id("fast"))
+        .call(&CollectDetailPage::new().send_user_id("fast"))
         .await
         .unwrap(); // A rejected → B fetched → retried with B
     gate.notify_one(); // now the slow call's A is rejected too
@@ -450,7 +430,7 @@ async fn the_default_rate_limit_paces_and_bounds_calls() {
     let calls: Vec<_> = (0..10)
         .map(|_| {
             let client = client.clone();
-            tokio::spawn(async move { client.collect_detail_page(&CollectDetailPage::new()).await })
+            tokio::spawn(async move { client.call(&CollectDetailPage::new()).await })
         })
         .collect();
     for call in calls {
