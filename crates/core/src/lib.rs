@@ -26,6 +26,7 @@ pub mod de;
 mod error;
 mod operation;
 pub mod paging;
+pub mod push;
 mod ratelimit;
 mod retry;
 mod secret;
