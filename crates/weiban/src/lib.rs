@@ -46,6 +46,7 @@ mod auth;
 mod client;
 mod envelope;
 pub mod ops;
+pub mod push;
 
 pub use auth::DEFAULT_TOKEN_LIFETIME;
 pub use client::{
