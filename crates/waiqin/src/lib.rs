@@ -54,6 +54,7 @@ mod auth;
 mod client;
 mod envelope;
 mod ops;
+pub mod push;
 
 pub use auth::{UuidIds, WaiqinSigner, digest};
 pub use client::{
