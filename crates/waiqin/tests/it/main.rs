@@ -8,6 +8,7 @@
 mod auth;
 mod common;
 mod fixtures;
+mod push;
 mod query_task;
 mod query_task_type;
 mod redaction;

@@ -4,6 +4,7 @@
 mod auth;
 mod common;
 mod fixtures;
+mod push;
 mod redaction;
 mod resilience;
 mod smart_form_user_list;
