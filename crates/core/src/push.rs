@@ -59,12 +59,7 @@ pub struct PushRequest<'a> {
 
 impl<'a> PushRequest<'a> {
     /// A request from its parts (`query` raw, without `?`).
-    pub fn new(
-        method: &'a Method,
-        query: &'a str,
-        headers: &'a HeaderMap,
-        body: &'a [u8],
-    ) -> Self {
+    pub fn new(method: &'a Method, query: &'a str, headers: &'a HeaderMap, body: &'a [u8]) -> Self {
         PushRequest {
             method,
             query,
@@ -549,7 +544,11 @@ mod tests {
             s.complete("v", id).await.unwrap();
         }
         assert_eq!(s.completed(), 2);
-        assert_eq!(s.claim("v", "1").await.unwrap(), Claim::New, "oldest forgotten");
+        assert_eq!(
+            s.claim("v", "1").await.unwrap(),
+            Claim::New,
+            "oldest forgotten"
+        );
         assert_eq!(s.claim("v", "3").await.unwrap(), Claim::Seen);
         assert_eq!(s.claim("v", "held").await.unwrap(), Claim::InFlight);
     }

@@ -60,6 +60,7 @@
 
 mod data;
 mod faults;
+pub mod push;
 mod server;
 mod tanma;
 mod util;

@@ -379,8 +379,14 @@ impl PushReceiver {
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &b[start..end]
 }
 
@@ -416,7 +422,7 @@ impl TanmaPush {
         if self.kind == "change_corp_tag"
             && let Ok(change) = serde_json::from_value::<CorpTagChange>(self.content.clone())
         {
-            return TanmaContent::ChangeCorpTag(change);
+            return TanmaContent::ChangeCorpTag(Box::new(change));
         }
         TanmaContent::Unknown(self.content.clone())
     }
@@ -427,7 +433,7 @@ impl TanmaPush {
 #[non_exhaustive]
 pub enum TanmaContent {
     /// `change_corp_tag`: a corp tag or tag group was created, updated or deleted.
-    ChangeCorpTag(CorpTagChange),
+    ChangeCorpTag(Box<CorpTagChange>),
     /// Any other type (or a content this version cannot read), raw.
     Unknown(serde_json::Value),
 }

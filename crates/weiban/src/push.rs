@@ -145,7 +145,10 @@ impl fmt::Debug for PushReceiverBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PushReceiverBuilder")
             .field("token", &self.token.as_ref().map(|_| "***"))
-            .field("encoding_aes_key", &self.encoding_aes_key.as_ref().map(|_| "***"))
+            .field(
+                "encoding_aes_key",
+                &self.encoding_aes_key.as_ref().map(|_| "***"),
+            )
             .field("receive_id", &self.receive_id)
             .finish()
     }
@@ -180,10 +183,11 @@ impl PushReceiverBuilder {
     /// Checks the secrets: a configuration error names what is wrong (missing value, key
     /// length, key alphabet) without showing any secret.
     pub fn build(self) -> Result<PushReceiver, Error> {
-        let token = self
-            .token
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| config_error("the push Token is missing or empty: copy it from weiban's 消息订阅 settings"))?;
+        let token = self.token.filter(|t| !t.is_empty()).ok_or_else(|| {
+            config_error(
+                "the push Token is missing or empty: copy it from weiban's 消息订阅 settings",
+            )
+        })?;
         if token.expose().trim() != token.expose() {
             return Err(config_error(
                 "the push Token has leading or trailing whitespace: copy it without spaces or newlines",
@@ -239,11 +243,14 @@ fn decode_encoding_aes_key(key: &str) -> Result<[u8; 32], Error> {
             "the EncodingAESKey may contain only A-Z, a-z, 0-9, `+` and `/`: check that it was copied exactly",
         ));
     }
-    let bytes = LENIENT_BASE64
-        .decode(key)
-        .map_err(|_| config_error("the EncodingAESKey is not valid base64: check that it was copied exactly"))?;
-    <[u8; 32]>::try_from(bytes.as_slice())
-        .map_err(|_| config_error("the EncodingAESKey does not decode to 32 bytes: check that it was copied exactly"))
+    let bytes = LENIENT_BASE64.decode(key).map_err(|_| {
+        config_error("the EncodingAESKey is not valid base64: check that it was copied exactly")
+    })?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+        config_error(
+            "the EncodingAESKey does not decode to 32 bytes: check that it was copied exactly",
+        )
+    })
 }
 
 fn refuse(kind: PushErrorKind, message: impl Into<std::borrow::Cow<'static, str>>) -> PushError {
@@ -305,16 +312,15 @@ impl PushReceiver {
             )
         })?;
         let msg = self.verify_and_open(request, &body.encrypt)?;
-        let payload: serde_json::Value = serde_json::from_slice(&msg).map_err(|_| {
-            refuse(
-                PushErrorKind::Malformed,
-                "the decrypted event is not JSON",
-            )
-        })?;
+        let payload: serde_json::Value = serde_json::from_slice(&msg)
+            .map_err(|_| refuse(PushErrorKind::Malformed, "the decrypted event is not JSON"))?;
         let typed: WeibanEvent = serde_json::from_value(payload.clone()).map_err(|e| {
             refuse(
                 PushErrorKind::Malformed,
-                format!("the decrypted event is not the documented envelope: {}", describe_serde(&e)),
+                format!(
+                    "the decrypted event is not the documented envelope: {}",
+                    describe_serde(&e)
+                ),
             )
         })?;
         let event = PushEvent::new(
@@ -332,16 +338,26 @@ impl PushReceiver {
 
     /// Checks `msg_signature` over `encrypt`, decrypts it and checks the receive id: the
     /// plaintext message.
-    fn verify_and_open(&self, request: &PushRequest<'_>, encrypt: &str) -> Result<Vec<u8>, PushError> {
+    fn verify_and_open(
+        &self,
+        request: &PushRequest<'_>,
+        encrypt: &str,
+    ) -> Result<Vec<u8>, PushError> {
         let missing = |field: &'static str| {
             refuse(
                 PushErrorKind::BadSignature,
                 format!("`{field}` is missing from the query: the signature cannot be checked"),
             )
         };
-        let received = request.query_param("msg_signature").ok_or_else(|| missing("msg_signature"))?;
-        let timestamp = request.query_param("timestamp").ok_or_else(|| missing("timestamp"))?;
-        let nonce = request.query_param("nonce").ok_or_else(|| missing("nonce"))?;
+        let received = request
+            .query_param("msg_signature")
+            .ok_or_else(|| missing("msg_signature"))?;
+        let timestamp = request
+            .query_param("timestamp")
+            .ok_or_else(|| missing("timestamp"))?;
+        let nonce = request
+            .query_param("nonce")
+            .ok_or_else(|| missing("nonce"))?;
         let expected = signature(self.keys.token.expose(), &timestamp, &nonce, encrypt);
         if !signature_matches(&expected, &received) {
             return Err(refuse(
@@ -366,7 +382,9 @@ fn open(keys: &Keys, encrypt: &str) -> Result<Vec<u8>, PushError> {
         .decode(encrypt.trim())
         .map_err(|_| refuse(PushErrorKind::Malformed, "the encrypted part is not base64"))?;
     if buf.is_empty() || buf.len() % 16 != 0 {
-        return Err(undecryptable("the encrypted part is not a whole number of AES blocks"));
+        return Err(undecryptable(
+            "the encrypted part is not a whole number of AES blocks",
+        ));
     }
     let dec = cbc::Decryptor::<Aes256>::new_from_slices(&keys.aes_key, keys.iv())
         .map_err(|_| undecryptable("the AES key or IV has the wrong length"))?;
@@ -388,7 +406,9 @@ fn open(keys: &Keys, encrypt: &str) -> Result<Vec<u8>, PushError> {
     let msg_len = u32::from_be_bytes(len_bytes) as usize;
     let rest = &content[20..];
     if msg_len > rest.len() {
-        return Err(undecryptable("the length prefix is larger than the decrypted content"));
+        return Err(undecryptable(
+            "the length prefix is larger than the decrypted content",
+        ));
     }
     let (msg, receive_id) = rest.split_at(msg_len);
     if receive_id != keys.receive_id.as_bytes() {
@@ -520,7 +540,12 @@ impl PushSender {
     }
 
     /// A URL verification carrying `echo` (the reply must be `echo`).
-    pub fn seal_url_check(&self, echo: &[u8], timestamp: &str, nonce: &str) -> Result<SealedPush, Error> {
+    pub fn seal_url_check(
+        &self,
+        echo: &[u8],
+        timestamp: &str,
+        nonce: &str,
+    ) -> Result<SealedPush, Error> {
         let encrypt = self.encrypt(echo, &random16()?);
         let sig = signature(self.keys.token.expose(), timestamp, nonce, &encrypt);
         Ok(SealedPush {
@@ -555,7 +580,11 @@ impl PushSender {
 }
 
 fn query(sig: &str, timestamp: &str, nonce: &str, echostr: Option<&str>) -> String {
-    let mut q = form(&[("msg_signature", sig), ("timestamp", timestamp), ("nonce", nonce)]);
+    let mut q = form(&[
+        ("msg_signature", sig),
+        ("timestamp", timestamp),
+        ("nonce", nonce),
+    ]);
     if let Some(e) = echostr {
         q.push('&');
         q.push_str(&form(&[("echostr", e)]));
@@ -576,9 +605,12 @@ fn form(pairs: &[(&str, &str)]) -> String {
 fn random16() -> Result<[u8; 16], Error> {
     let mut r = [0u8; 16];
     getrandom::fill(&mut r).map_err(|e| {
-        Error::new(ErrorKind::Config, format!("no system randomness for the push prefix: {e}"))
-            .with_vendor(VENDOR)
-            .with_operation("push sender")
+        Error::new(
+            ErrorKind::Config,
+            format!("no system randomness for the push prefix: {e}"),
+        )
+        .with_vendor(VENDOR)
+        .with_operation("push sender")
     })?;
     Ok(r)
 }
@@ -606,9 +638,11 @@ mod tests {
 
     #[test]
     fn vendor_key_has_nonzero_spare_bits_and_still_decodes() {
-        assert!(base64::engine::general_purpose::STANDARD
-            .decode(format!("{KEY}="))
-            .is_err());
+        assert!(
+            base64::engine::general_purpose::STANDARD
+                .decode(format!("{KEY}="))
+                .is_err()
+        );
         assert_eq!(decode_encoding_aes_key(KEY).unwrap().len(), 32);
     }
 
@@ -626,7 +660,8 @@ mod tests {
     fn plus_in_raw_query_is_not_a_space() {
         // An echostr sent with a literal `+` (not %2B) must still verify.
         let sig = signature(TOKEN, "1639731768", "64390332", ECHOSTR);
-        let q = format!("msg_signature={sig}&timestamp=1639731768&nonce=64390332&echostr={ECHOSTR}");
+        let q =
+            format!("msg_signature={sig}&timestamp=1639731768&nonce=64390332&echostr={ECHOSTR}");
         let h = HeaderMap::new();
         let r = receiver()
             .receive(&PushRequest::new(&Method::GET, &q, &h, b""))

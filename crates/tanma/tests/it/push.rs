@@ -32,13 +32,22 @@ fn vector_receiver(clock: Arc<ManualClock>) -> PushReceiver {
 fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
     let mut h = HeaderMap::new();
     for (k, v) in pairs {
-        h.insert(HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+        h.insert(
+            HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            HeaderValue::from_str(v).unwrap(),
+        );
     }
     h
 }
 
 fn send(r: &PushReceiver, push: &SealedPush) -> Result<Received<TanmaPush>, PushError> {
-    let h = headers(&push.headers.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
+    let h = headers(
+        &push
+            .headers
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+    );
     r.receive(&PushRequest::new(&push.method, &push.query, &h, &push.body))
 }
 
@@ -54,7 +63,10 @@ fn vector_headers() -> HeaderMap {
 
 #[test]
 fn golden_vendor_sign() {
-    assert_eq!(signature("zc_test", "1", "1596681164807", "zc_test"), VECTOR_SIGN);
+    assert_eq!(
+        signature("zc_test", "1", "1596681164807", "zc_test"),
+        VECTOR_SIGN
+    );
 }
 
 #[test]
@@ -62,7 +74,12 @@ fn golden_vendor_push() {
     let r = vector_receiver(clock_at(VECTOR_TS + 1000));
     let h = vector_headers();
     let got = r
-        .receive(&PushRequest::new(&Method::POST, "", &h, VECTOR_BODY.as_bytes()))
+        .receive(&PushRequest::new(
+            &Method::POST,
+            "",
+            &h,
+            VECTOR_BODY.as_bytes(),
+        ))
         .unwrap();
     let v = got.event().unwrap();
     assert_eq!(v.event.vendor, "tanma");
@@ -133,10 +150,16 @@ fn round_trip_with_derived_corp_id_and_change_corp_tag() {
         other => panic!("{other:?}"),
     }
     // An unknown type keeps its raw content.
-    let push = r.sender().seal(br#"{"type":"visit","noise":1,"msgId":2,"content":{"a":[1]}}"#, now);
+    let push = r.sender().seal(
+        br#"{"type":"visit","noise":1,"msgId":2,"content":{"a":[1]}}"#,
+        now,
+    );
     let v = send(&r, &push).unwrap();
     let v = v.event().unwrap();
-    assert_eq!(v.typed.typed_content(), TanmaContent::Unknown(serde_json::json!({"a":[1]})));
+    assert_eq!(
+        v.typed.typed_content(),
+        TanmaContent::Unknown(serde_json::json!({"a":[1]}))
+    );
     // An unknown enum value inside a known type.
     let push = r.sender().seal(br#"{"type":"change_corp_tag","noise":1,"msgId":3,"content":{"tagType":"label","changeType":"merge"}}"#, now);
     let v = send(&r, &push).unwrap();
@@ -158,7 +181,9 @@ fn refusals() {
         .clock(clock_at(now))
         .build()
         .unwrap();
-    let good = r.sender().seal(br#"{"type":"t","noise":1,"msgId":1,"content":null}"#, now);
+    let good = r
+        .sender()
+        .seal(br#"{"type":"t","noise":1,"msgId":1,"content":null}"#, now);
     assert!(send(&r, &good).is_ok());
     let with = |f: &dyn Fn(&mut SealedPush)| {
         let mut p = good.clone();
@@ -176,7 +201,11 @@ fn refusals() {
     };
     for name in ["appId", "timestamp", "version", "sign"] {
         let e = with(&|p: &mut SealedPush| p.headers.retain(|(k, _)| *k != name));
-        assert_eq!((e.kind(), e.http_status()), (PushErrorKind::BadSignature, 401), "{name}");
+        assert_eq!(
+            (e.kind(), e.http_status()),
+            (PushErrorKind::BadSignature, 401),
+            "{name}"
+        );
         assert!(e.message().contains(name));
     }
     let e = with(&set("sign", "00"));
@@ -184,16 +213,39 @@ fn refusals() {
     let e = with(&set("version", "2"));
     assert_eq!(e.kind(), PushErrorKind::BadSignature);
     let e = with(&set("appId", "other_app"));
-    assert_eq!((e.kind(), e.http_status()), (PushErrorKind::WrongReceiver, 401));
+    assert_eq!(
+        (e.kind(), e.http_status()),
+        (PushErrorKind::WrongReceiver, 401)
+    );
     // Signed with another key.
-    let forger = PushReceiver::builder().app_id("corp_app").app_key("key-2").build().unwrap();
-    let forged = forger.sender().seal(br#"{"type":"t","noise":1,"msgId":1}"#, now);
-    assert_eq!(send(&r, &forged).unwrap_err().kind(), PushErrorKind::BadSignature);
+    let forger = PushReceiver::builder()
+        .app_id("corp_app")
+        .app_key("key-2")
+        .build()
+        .unwrap();
+    let forged = forger
+        .sender()
+        .seal(br#"{"type":"t","noise":1,"msgId":1}"#, now);
+    assert_eq!(
+        send(&r, &forged).unwrap_err().kind(),
+        PushErrorKind::BadSignature
+    );
     // Right signature, body encrypted with another corp id: undecryptable, 400.
-    let other_corp = PushReceiver::builder().app_id("corp_app").app_key("key-1").corp_id("zz").build().unwrap();
-    let p = other_corp.sender().seal(br#"{"type":"t","noise":1,"msgId":1,"content":"a long enough content"}"#, now);
+    let other_corp = PushReceiver::builder()
+        .app_id("corp_app")
+        .app_key("key-1")
+        .corp_id("zz")
+        .build()
+        .unwrap();
+    let p = other_corp.sender().seal(
+        br#"{"type":"t","noise":1,"msgId":1,"content":"a long enough content"}"#,
+        now,
+    );
     let e = send(&r, &p).unwrap_err();
-    assert_eq!((e.kind(), e.http_status()), (PushErrorKind::Undecryptable, 400));
+    assert_eq!(
+        (e.kind(), e.http_status()),
+        (PushErrorKind::Undecryptable, 400)
+    );
     assert!(e.message().contains("corp id"));
     // Not base64; not the documented JSON; noise beyond i64; timestamp not a number.
     let e = with(&|p: &mut SealedPush| p.body = b"%%%".to_vec());
@@ -206,7 +258,12 @@ fn refusals() {
         br#"{"type":"t","noise":1.5,"msgId":1}"#,
     ] {
         let e = send(&r, &r.sender().seal(plain, now)).unwrap_err();
-        assert_eq!(e.kind(), PushErrorKind::Malformed, "{}", String::from_utf8_lossy(plain));
+        assert_eq!(
+            e.kind(),
+            PushErrorKind::Malformed,
+            "{}",
+            String::from_utf8_lossy(plain)
+        );
     }
     let bad_ts = r.sender().push_with_body(good.body.clone(), now);
     let mut bad_ts = bad_ts;
@@ -218,14 +275,20 @@ fn refusals() {
             *v = signature("corp_app", "1", "soon", "key-1");
         }
     }
-    assert_eq!(send(&r, &bad_ts).unwrap_err().kind(), PushErrorKind::Malformed);
+    assert_eq!(
+        send(&r, &bad_ts).unwrap_err().kind(),
+        PushErrorKind::Malformed
+    );
     // Size and method.
     let e = with(&|p: &mut SealedPush| p.body = vec![b'A'; 1_048_577]);
     assert_eq!((e.kind(), e.http_status()), (PushErrorKind::TooLarge, 413));
     let e = with(&|p: &mut SealedPush| p.body = vec![b'A'; 1_048_576]);
     assert_ne!(e.kind(), PushErrorKind::TooLarge);
     let e = with(&|p: &mut SealedPush| p.method = Method::GET);
-    assert_eq!((e.kind(), e.http_status()), (PushErrorKind::MethodNotAllowed, 405));
+    assert_eq!(
+        (e.kind(), e.http_status()),
+        (PushErrorKind::MethodNotAllowed, 405)
+    );
 }
 
 #[test]
@@ -235,7 +298,13 @@ fn build_errors_name_the_mistake() {
     assert!(msg(PushReceiver::builder().app_id("a")).contains("app key"));
     assert!(msg(PushReceiver::builder().app_id("a b").app_key("k")).contains("visible ASCII"));
     assert!(msg(PushReceiver::builder().app_id("a").app_key("k\n")).contains("whitespace"));
-    assert!(msg(PushReceiver::builder().app_id("a").app_key("k").corp_id(" ")).contains("corp id"));
+    assert!(
+        msg(PushReceiver::builder()
+            .app_id("a")
+            .app_key("k")
+            .corp_id(" "))
+        .contains("corp id")
+    );
 }
 
 #[test]
@@ -250,17 +319,28 @@ fn secrets_never_in_debug_or_errors() {
     let b = PushReceiver::builder().app_key(CANARY_TANMA_APP_KEY);
     let mut text = format!("{r:?} {:?} {b:?}", r.sender());
     let good = r.sender().seal(br#"{"type":"t","noise":1,"msgId":1}"#, now);
-    let sign = good.headers.iter().find(|(k, _)| *k == "sign").unwrap().1.clone();
+    let sign = good
+        .headers
+        .iter()
+        .find(|(k, _)| *k == "sign")
+        .unwrap()
+        .1
+        .clone();
     for p in [
         r.sender().seal(br#"{"type":"t"}"#, now),
         r.sender().seal(b"x", now),
-        r.sender().seal(br#"{"type":"t","noise":1,"msgId":1}"#, now - 3_600_000),
+        r.sender()
+            .seal(br#"{"type":"t","noise":1,"msgId":1}"#, now - 3_600_000),
         r.sender().push_with_body(b"!!".to_vec(), now),
     ] {
         let e = send(&r, &p).unwrap_err();
         text.push_str(&format!("{e} {e:?}\n"));
     }
-    let forger = PushReceiver::builder().app_id("corp_app").app_key("x-key").build().unwrap();
+    let forger = PushReceiver::builder()
+        .app_id("corp_app")
+        .app_key("x-key")
+        .build()
+        .unwrap();
     let e = send(&r, &forger.sender().seal(b"{}", now)).unwrap_err();
     text.push_str(&format!("{e} {e:?}"));
     scrm_testkit::assert_no_canary(&text);

@@ -5,13 +5,20 @@ use scrm_core::{HeaderMap, Method};
 use scrm_testkit::CANARY_WAIQIN_APPKEY;
 use scrm_waiqin::push::{PushReceiver, PushSender, PushStatus, signature};
 
-const DATA: &str = r#"{"cm_code":"CUS000020","id":"7087293505129744417","cm_name":"苏果超市夫子庙社区店"}"#;
+const DATA: &str =
+    r#"{"cm_code":"CUS000020","id":"7087293505129744417","cm_name":"苏果超市夫子庙社区店"}"#;
 
 fn receiver() -> PushReceiver {
-    PushReceiver::builder().push_secret("push-secret-1").build().unwrap()
+    PushReceiver::builder()
+        .push_secret("push-secret-1")
+        .build()
+        .unwrap()
 }
 
-fn receive(r: &PushReceiver, body: &[u8]) -> Result<scrm_core::push::Received<scrm_waiqin::push::WaiqinPush>, scrm_core::push::PushError> {
+fn receive(
+    r: &PushReceiver,
+    body: &[u8],
+) -> Result<scrm_core::push::Received<scrm_waiqin::push::WaiqinPush>, scrm_core::push::PushError> {
     let h = HeaderMap::new();
     r.receive(&PushRequest::new(&Method::POST, "", &h, body))
 }
@@ -36,8 +43,12 @@ fn fields(status: &'static str) -> Vec<(&'static str, &'static str)> {
 /// pull example checks the formula (the push example's secret is not published).
 #[test]
 fn golden_documented_md5_shape() {
-    let body = r#"{"org_id":"ORG001","org_name":"南京掌控网络","org_parent_id":"","org_sequence":001}"#;
-    assert_eq!(signature(body, "BFCO0PAgIUgd50c0l6", "20150806142836"), "74267bf0cae0998a719879ec9b3c7780");
+    let body =
+        r#"{"org_id":"ORG001","org_name":"南京掌控网络","org_parent_id":"","org_sequence":001}"#;
+    assert_eq!(
+        signature(body, "BFCO0PAgIUgd50c0l6", "20150806142836"),
+        "74267bf0cae0998a719879ec9b3c7780"
+    );
 }
 
 #[test]
@@ -85,23 +96,50 @@ fn refusals() {
     let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&sealed.body).unwrap();
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     for missing in ["digest", "data", "timestamp"] {
-        let f: Vec<_> = pairs.iter().copied().filter(|(k, _)| *k != missing).collect();
+        let f: Vec<_> = pairs
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k != missing)
+            .collect();
         let e = kind(&f);
-        assert_eq!((e.kind(), e.http_status()), (PushErrorKind::BadSignature, 401), "{missing}");
+        assert_eq!(
+            (e.kind(), e.http_status()),
+            (PushErrorKind::BadSignature, 401),
+            "{missing}"
+        );
     }
     // Tampered data, timestamp; another secret.
-    for (field, value) in [("data", r#"{"id":"1"}"#), ("timestamp", "1569404987249"), ("digest", "0123456789abcdef0123456789abcdef")] {
-        let f: Vec<_> = pairs.iter().map(|&(k, v)| if k == field { (k, value) } else { (k, v) }).collect();
+    for (field, value) in [
+        ("data", r#"{"id":"1"}"#),
+        ("timestamp", "1569404987249"),
+        ("digest", "0123456789abcdef0123456789abcdef"),
+    ] {
+        let f: Vec<_> = pairs
+            .iter()
+            .map(|&(k, v)| if k == field { (k, value) } else { (k, v) })
+            .collect();
         assert_eq!(kind(&f).kind(), PushErrorKind::BadSignature, "{field}");
     }
-    let forger = PushReceiver::builder().push_secret("other").build().unwrap();
+    let forger = PushReceiver::builder()
+        .push_secret("other")
+        .build()
+        .unwrap();
     let e = receive(&r, &forger.sender().seal(&fields("0")).body).unwrap_err();
     assert!(e.message().contains("push secret"), "{e}");
     // Unaffected by the digest, but required: msgId; data must be JSON.
-    let no_id: Vec<_> = fields("0").into_iter().filter(|(k, _)| *k != "msgId").collect();
+    let no_id: Vec<_> = fields("0")
+        .into_iter()
+        .filter(|(k, _)| *k != "msgId")
+        .collect();
     let e = receive(&r, &r.sender().seal(&no_id).body).unwrap_err();
     assert_eq!((e.kind(), e.http_status()), (PushErrorKind::Malformed, 400));
-    let e = receive(&r, &r.sender().seal(&[("msgId", "m"), ("data", "not json"), ("timestamp", "1")]).body).unwrap_err();
+    let e = receive(
+        &r,
+        &r.sender()
+            .seal(&[("msgId", "m"), ("data", "not json"), ("timestamp", "1")])
+            .body,
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), PushErrorKind::Malformed);
     // Garbage that is no form: refused (the form reader is lenient, so: no digest).
     let e = receive(&r, b"\xff\xfe=%%").unwrap_err();
@@ -109,21 +147,39 @@ fn refusals() {
     // Size and method.
     let e = receive(&r, &vec![b'a'; 1_048_577]).unwrap_err();
     assert_eq!((e.kind(), e.http_status()), (PushErrorKind::TooLarge, 413));
-    assert_ne!(receive(&r, &vec![b'a'; 1_048_576]).unwrap_err().kind(), PushErrorKind::TooLarge);
+    assert_ne!(
+        receive(&r, &vec![b'a'; 1_048_576]).unwrap_err().kind(),
+        PushErrorKind::TooLarge
+    );
     let h = HeaderMap::new();
-    let e = r.receive(&PushRequest::new(&Method::GET, "", &h, &sealed.body)).unwrap_err();
-    assert_eq!((e.kind(), e.http_status()), (PushErrorKind::MethodNotAllowed, 405));
+    let e = r
+        .receive(&PushRequest::new(&Method::GET, "", &h, &sealed.body))
+        .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.http_status()),
+        (PushErrorKind::MethodNotAllowed, 405)
+    );
 }
 
 #[test]
 fn build_errors_and_secrets() {
     let e = PushReceiver::builder().build().unwrap_err().to_string();
     assert!(e.contains("push secret"), "{e}");
-    let e = PushReceiver::builder().push_secret(format!("{CANARY_WAIQIN_APPKEY} ")).build().unwrap_err();
+    let e = PushReceiver::builder()
+        .push_secret(format!("{CANARY_WAIQIN_APPKEY} "))
+        .build()
+        .unwrap_err();
     let mut text = format!("{e} {e:?}");
     assert!(text.contains("whitespace"));
-    let r = PushReceiver::builder().push_secret(CANARY_WAIQIN_APPKEY).build().unwrap();
-    text.push_str(&format!("{r:?} {:?} {:?}", r.sender(), PushReceiver::builder().push_secret(CANARY_WAIQIN_APPKEY)));
+    let r = PushReceiver::builder()
+        .push_secret(CANARY_WAIQIN_APPKEY)
+        .build()
+        .unwrap();
+    text.push_str(&format!(
+        "{r:?} {:?} {:?}",
+        r.sender(),
+        PushReceiver::builder().push_secret(CANARY_WAIQIN_APPKEY)
+    ));
     for body in [&b""[..], b"digest=0&data=1&timestamp=2", b"msgId=1"] {
         let e = receive(&r, body).unwrap_err();
         text.push_str(&format!("{e} {e:?}"));

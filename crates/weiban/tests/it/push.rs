@@ -27,12 +27,19 @@ fn receiver() -> PushReceiver {
     receiver_with(TOKEN, RECEIVE_ID)
 }
 
-fn get(r: &PushReceiver, query: &str) -> Result<Received<scrm_weiban::push::WeibanEvent>, scrm_core::push::PushError> {
+fn get(
+    r: &PushReceiver,
+    query: &str,
+) -> Result<Received<scrm_weiban::push::WeibanEvent>, scrm_core::push::PushError> {
     let h = HeaderMap::new();
     r.receive(&PushRequest::new(&Method::GET, query, &h, b""))
 }
 
-fn post(r: &PushReceiver, query: &str, body: &[u8]) -> Result<Received<scrm_weiban::push::WeibanEvent>, scrm_core::push::PushError> {
+fn post(
+    r: &PushReceiver,
+    query: &str,
+    body: &[u8],
+) -> Result<Received<scrm_weiban::push::WeibanEvent>, scrm_core::push::PushError> {
     let h = HeaderMap::new();
     r.receive(&PushRequest::new(&Method::POST, query, &h, body))
 }
@@ -55,12 +62,19 @@ fn golden_vendor_url_verification() {
     let r = get(&receiver(), &q).unwrap();
     assert!(matches!(r, Received::Handshake(_)));
     assert_eq!(r.reply().status, 200);
-    assert_eq!(r.reply().body, b"80908904", "plaintext as it is: no quotes, no newline");
+    assert_eq!(
+        r.reply().body,
+        b"80908904",
+        "plaintext as it is: no quotes, no newline"
+    );
 }
 
 #[test]
 fn golden_vector_with_another_receive_id_is_wrong_receiver() {
-    let q = format!("msg_signature={VECTOR_SIG}&timestamp={TS}&nonce={NONCE}&echostr={}", enc(ECHOSTR));
+    let q = format!(
+        "msg_signature={VECTOR_SIG}&timestamp={TS}&nonce={NONCE}&echostr={}",
+        enc(ECHOSTR)
+    );
     let e = get(&receiver_with(TOKEN, "1650000000000000001"), &q).unwrap_err();
     assert_eq!(e.kind(), PushErrorKind::WrongReceiver);
     assert_eq!(e.http_status(), 401);
@@ -77,10 +91,16 @@ fn event_round_trip() {
     assert_eq!(v.event.vendor, "weiban");
     assert_eq!(v.event.id, "0b3c1a6e-2b0e-4a57-9a51-2f3c8b2a9d11");
     assert_eq!(v.event.event_type, "meeting_change");
-    assert_eq!(v.event.payload, serde_json::from_slice::<serde_json::Value>(event).unwrap());
+    assert_eq!(
+        v.event.payload,
+        serde_json::from_slice::<serde_json::Value>(event).unwrap()
+    );
     assert_eq!(v.typed.status.as_deref(), Some("create"));
     assert_eq!(v.typed.retry_count, Some(0));
-    assert_eq!(v.typed.create_time.as_ref().map(|n| n.to_string()), Some("1409659813.111".to_owned()));
+    assert_eq!(
+        v.typed.create_time.as_ref().map(|n| n.to_string()),
+        Some("1409659813.111".to_owned())
+    );
     assert_eq!(v.typed.msg_data["meeting_id"], "m1");
     assert_eq!(v.typed.other["extra"], true);
     assert_eq!(got.reply().body, br#"{"errcode":0}"#);
@@ -95,30 +115,48 @@ fn url_check_round_trip_every_message_length() {
         let echo: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
         let push = r.sender().seal_url_check(&echo, "1", "2").unwrap();
         assert_eq!(push.method, Method::GET);
-        assert_eq!(get(&r, &push.query).unwrap().reply().body, echo, "length {n}");
+        assert_eq!(
+            get(&r, &push.query).unwrap().reply().body,
+            echo,
+            "length {n}"
+        );
     }
 }
 
 #[test]
 fn refusals() {
     let r = receiver();
-    let push = r.sender().seal(br#"{"id":"e1","event":"x"}"#, "1700000000", "n").unwrap();
+    let push = r
+        .sender()
+        .seal(br#"{"id":"e1","event":"x"}"#, "1700000000", "n")
+        .unwrap();
     let kind = |q: &str, body: &[u8]| post(&r, q, body).unwrap_err().kind();
 
     // Missing signature, missing timestamp: 401.
-    assert_eq!(kind("timestamp=1&nonce=2", &push.body), PushErrorKind::BadSignature);
+    assert_eq!(
+        kind("timestamp=1&nonce=2", &push.body),
+        PushErrorKind::BadSignature
+    );
     let no_ts = push.query.replace("timestamp=1700000000&", "");
     assert_eq!(kind(&no_ts, &push.body), PushErrorKind::BadSignature);
     // Wrong signature: another token, or a tampered encrypt.
     let other = receiver_with("another-token", RECEIVE_ID);
     let e = post(&other, &push.query, &push.body).unwrap_err();
-    assert_eq!((e.kind(), e.http_status()), (PushErrorKind::BadSignature, 401));
+    assert_eq!(
+        (e.kind(), e.http_status()),
+        (PushErrorKind::BadSignature, 401)
+    );
     let mut body: serde_json::Value = serde_json::from_slice(&push.body).unwrap();
     let encrypt = body["encrypt"].as_str().unwrap().to_owned();
     body["encrypt"] = format!("A{}", &encrypt[1..]).into();
-    assert_eq!(kind(&push.query, body.to_string().as_bytes()), PushErrorKind::BadSignature);
+    assert_eq!(
+        kind(&push.query, body.to_string().as_bytes()),
+        PushErrorKind::BadSignature
+    );
     // Another timestamp than signed.
-    let q = push.query.replace("timestamp=1700000000", "timestamp=1700000001");
+    let q = push
+        .query
+        .replace("timestamp=1700000000", "timestamp=1700000001");
     assert_eq!(kind(&q, &push.body), PushErrorKind::BadSignature);
 
     // Malformed bodies: 400.
@@ -127,7 +165,12 @@ fn refusals() {
         assert_eq!((e.kind(), e.http_status()), (PushErrorKind::Malformed, 400));
     }
     // GET without echostr.
-    assert_eq!(get(&r, "msg_signature=a&timestamp=1&nonce=2").unwrap_err().kind(), PushErrorKind::Malformed);
+    assert_eq!(
+        get(&r, "msg_signature=a&timestamp=1&nonce=2")
+            .unwrap_err()
+            .kind(),
+        PushErrorKind::Malformed
+    );
 
     // Signed with the right token but encrypted with another key: undecryptable, 400.
     let other_key = PushReceiver::builder()
@@ -136,32 +179,57 @@ fn refusals() {
         .receive_id(RECEIVE_ID)
         .build()
         .unwrap();
-    let foreign = other_key.sender().seal(br#"{"id":"e2"}"#, "1", "2").unwrap();
+    let foreign = other_key
+        .sender()
+        .seal(br#"{"id":"e2"}"#, "1", "2")
+        .unwrap();
     let e = post(&r, &foreign.query, &foreign.body).unwrap_err();
-    assert_eq!((e.kind(), e.http_status()), (PushErrorKind::Undecryptable, 400));
+    assert_eq!(
+        (e.kind(), e.http_status()),
+        (PushErrorKind::Undecryptable, 400)
+    );
     assert!(e.to_string().contains("EncodingAESKey"), "{e}");
     // A signed encrypt that is not whole AES blocks.
     let sender = r.sender();
     let short = sender.event_push("AAAA", "1", "2");
-    assert_eq!(post(&r, &short.query, &short.body).unwrap_err().kind(), PushErrorKind::Undecryptable);
+    assert_eq!(
+        post(&r, &short.query, &short.body).unwrap_err().kind(),
+        PushErrorKind::Undecryptable
+    );
 
     // Decrypted, but not an event with an id.
     let no_id = sender.seal(br#"{"event":"x"}"#, "1", "2").unwrap();
-    assert_eq!(post(&r, &no_id.query, &no_id.body).unwrap_err().kind(), PushErrorKind::Malformed);
+    assert_eq!(
+        post(&r, &no_id.query, &no_id.body).unwrap_err().kind(),
+        PushErrorKind::Malformed
+    );
     let not_json = sender.seal(b"plain text", "1", "2").unwrap();
-    assert_eq!(post(&r, &not_json.query, &not_json.body).unwrap_err().kind(), PushErrorKind::Malformed);
+    assert_eq!(
+        post(&r, &not_json.query, &not_json.body)
+            .unwrap_err()
+            .kind(),
+        PushErrorKind::Malformed
+    );
 
     // Too large: 413 at 1 MiB + 1, and exactly 1 MiB gets past the size check.
     let big = vec![b' '; 1_048_577];
     let e = post(&r, &push.query, &big).unwrap_err();
     assert_eq!((e.kind(), e.http_status()), (PushErrorKind::TooLarge, 413));
     let limit = vec![b' '; 1_048_576];
-    assert_eq!(post(&r, &push.query, &limit).unwrap_err().kind(), PushErrorKind::Malformed);
+    assert_eq!(
+        post(&r, &push.query, &limit).unwrap_err().kind(),
+        PushErrorKind::Malformed
+    );
 
     // Another method: 405.
     let h = HeaderMap::new();
-    let e = r.receive(&PushRequest::new(&Method::PUT, &push.query, &h, &push.body)).unwrap_err();
-    assert_eq!((e.kind(), e.http_status()), (PushErrorKind::MethodNotAllowed, 405));
+    let e = r
+        .receive(&PushRequest::new(&Method::PUT, &push.query, &h, &push.body))
+        .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.http_status()),
+        (PushErrorKind::MethodNotAllowed, 405)
+    );
 }
 
 #[test]
@@ -186,14 +254,19 @@ fn build_errors_name_the_mistake() {
     let msg = |b: scrm_weiban::push::PushReceiverBuilder| b.build().unwrap_err().to_string();
     let base = || PushReceiver::builder().token(TOKEN).receive_id(RECEIVE_ID);
     let e = msg(base().encoding_aes_key(format!("{KEY}=")));
-    assert!(e.contains("43 characters") && e.contains("drop the trailing `=`"), "{e}");
+    assert!(
+        e.contains("43 characters") && e.contains("drop the trailing `=`"),
+        "{e}"
+    );
     let e = msg(base().encoding_aes_key(&KEY[..42]));
     assert!(e.contains("43 characters, it has 42"), "{e}");
     let e = msg(base().encoding_aes_key(format!("{}-", &KEY[..42])));
     assert!(e.contains("A-Z"), "{e}");
     let e = msg(base());
     assert!(e.contains("EncodingAESKey is missing"), "{e}");
-    let e = msg(PushReceiver::builder().encoding_aes_key(KEY).receive_id(RECEIVE_ID));
+    let e = msg(PushReceiver::builder()
+        .encoding_aes_key(KEY)
+        .receive_id(RECEIVE_ID));
     assert!(e.contains("Token"), "{e}");
     let e = msg(PushReceiver::builder().token(TOKEN).encoding_aes_key(KEY));
     assert!(e.contains("ReceiveId"), "{e}");
@@ -212,7 +285,9 @@ fn secrets_never_in_debug_or_errors() {
         .receive_id(RECEIVE_ID)
         .build()
         .unwrap_or(r);
-    let builder = PushReceiver::builder().token(CANARY_WEIBAN_SECRET).encoding_aes_key(key);
+    let builder = PushReceiver::builder()
+        .token(CANARY_WEIBAN_SECRET)
+        .encoding_aes_key(key);
     let mut text = format!("{r:?} {:?} {builder:?}", r.sender());
     let push = r.sender().seal(br#"{"id":"e"}"#, "1", "2").unwrap();
     text.push_str(&format!("{push:?}"));
@@ -223,7 +298,12 @@ fn secrets_never_in_debug_or_errors() {
             }
         }
     }
-    let e = PushReceiver::builder().token(CANARY_WEIBAN_SECRET).encoding_aes_key(format!("{key}x")).receive_id("r").build().unwrap_err();
+    let e = PushReceiver::builder()
+        .token(CANARY_WEIBAN_SECRET)
+        .encoding_aes_key(format!("{key}x"))
+        .receive_id("r")
+        .build()
+        .unwrap_err();
     text.push_str(&format!("{e} {e:?}"));
     scrm_testkit::assert_no_canary(&text);
     assert!(!text.contains(key), "the EncodingAESKey leaked: {text}");
