@@ -167,7 +167,10 @@ pub struct Counters {
 /// Where lines go.
 pub enum Out {
     Stdout,
+    /// Appended to (created when missing).
     File(PathBuf),
+    /// Any writer (the demo's file or a sink).
+    Writer(Box<dyn Write + Send>),
 }
 
 /// Everything a listener needs.
@@ -209,13 +212,14 @@ impl Running {
 impl Listener {
     /// Binds `bind` and serves until [`Running::shutdown`].
     pub async fn start(self, bind: SocketAddr) -> Result<Running, String> {
-        let writer: Box<dyn Write + Send> = match &self.out {
+        let writer: Box<dyn Write + Send> = match self.out {
             Out::Stdout => Box::new(std::io::stdout()),
+            Out::Writer(w) => w,
             Out::File(path) => Box::new(
                 OpenOptions::new()
                     .create(true)
                     .append(true)
-                    .open(path)
+                    .open(&path)
                     .map_err(|e| format!("cannot open {} for appending: {e}", path.display()))?,
             ),
         };

@@ -118,6 +118,10 @@ pub struct PushPlan {
     pub max_deliveries: u32,
     /// Pause before a redelivery (default 50 ms; the vendors wait minutes to a day).
     pub retry_pause: Duration,
+    /// Lose the answer to the first delivery of every Nth event (as a vendor whose request
+    /// timed out does) and redeliver it: the receiver sees a repeat of an event it already
+    /// stored (default `None`).
+    pub lose_ack_every: Option<u64>,
 }
 
 impl Default for PushPlan {
@@ -131,6 +135,7 @@ impl Default for PushPlan {
             concurrency: 8,
             max_deliveries: 3,
             retry_pause: Duration::from_millis(50),
+            lose_ack_every: None,
         }
     }
 }
@@ -580,8 +585,8 @@ impl Pusher {
         Ok((status, body.to_vec()))
     }
 
-    /// Sends `push` until acknowledged, `max` deliveries at most; `rebuild` makes each
-    /// redelivery (redeliveries carry the same event id). Returns (acknowledged, requests).
+    /// Delivers event `n` until acknowledged, `plan.max_deliveries` at most (redeliveries carry
+    /// the same event id). Returns (acknowledged, requests).
     async fn deliver(&self, vendor: PushVendor, n: u64, plan: &PushPlan) -> (bool, u64) {
         let mut requests = 0;
         for delivery in 0..plan.max_deliveries.max(1) {
@@ -592,7 +597,10 @@ impl Pusher {
                 return (false, requests);
             };
             requests += 1;
-            if let Ok((200, body)) = self.send(&push).await
+            let answer = self.send(&push).await;
+            let lost = delivery == 0 && plan.lose_ack_every.is_some_and(|k| k > 0 && n % k == 0);
+            if !lost
+                && let Ok((200, body)) = answer
                 && body == push.ack
             {
                 return (true, requests);

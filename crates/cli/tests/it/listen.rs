@@ -147,6 +147,7 @@ fn concurrent_pushes_are_written_once_duplicates_acknowledged_forgeries_refused(
         duplicates: 30,
         forged: 12,
         concurrency: 16,
+        lose_ack_every: Some(5),
         ..PushPlan::default()
     };
     let pusher = Pusher::new(&l.base, PushKeys::default()).unwrap();
@@ -156,6 +157,10 @@ fn concurrent_pushes_are_written_once_duplicates_acknowledged_forgeries_refused(
         assert_eq!(c.events, 60, "{vendor:?} {c:?}");
         assert_eq!(c.acknowledged, 60, "{vendor:?} {c:?}");
         assert_eq!(c.unacknowledged, 0, "{vendor:?} {c:?}");
+        assert_eq!(
+            c.redeliveries, 12,
+            "every 5th answer lost and redelivered: {vendor:?} {c:?}"
+        );
         assert_eq!(
             (c.duplicates, c.duplicates_acknowledged),
             (30, 30),
@@ -173,7 +178,7 @@ fn concurrent_pushes_are_written_once_duplicates_acknowledged_forgeries_refused(
     assert!(got.values().all(|&n| n == 1), "an event written twice");
     assert!(err.contains("serving weiban, tanma, waiqin"), "{err}");
     assert!(
-        err.contains("36 pushes refused") && err.contains("90 duplicates dropped"),
+        err.contains("36 pushes refused") && err.contains("126 duplicates dropped"),
         "{err}"
     );
     for (_, secret) in all_env() {
