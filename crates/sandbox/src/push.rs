@@ -598,7 +598,10 @@ impl Pusher {
             };
             requests += 1;
             let answer = self.send(&push).await;
-            let lost = delivery == 0 && plan.lose_ack_every.is_some_and(|k| k > 0 && n % k == 0);
+            let lost = delivery == 0
+                && plan
+                    .lose_ack_every
+                    .is_some_and(|k| k > 0 && n.is_multiple_of(k));
             if !lost
                 && let Ok((200, body)) = answer
                 && body == push.ack
