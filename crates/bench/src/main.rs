@@ -14,6 +14,7 @@ mod cpu;
 mod measure;
 mod micro;
 mod ops;
+mod push;
 mod report;
 
 use std::path::PathBuf;
@@ -44,6 +45,9 @@ struct Plan {
     conc_page_size: u64,
     conc_latency: Duration,
     conc_n: usize,
+    push_pushes: u64,
+    push_runs: usize,
+    push_concurrency: usize,
 }
 
 const QUICK: Plan = Plan {
@@ -58,6 +62,9 @@ const QUICK: Plan = Plan {
     conc_page_size: 50,
     conc_latency: Duration::from_millis(50),
     conc_n: 8,
+    push_pushes: 3_000,
+    push_runs: 3,
+    push_concurrency: 32,
 };
 
 const FULL: Plan = Plan {
@@ -72,6 +79,9 @@ const FULL: Plan = Plan {
     conc_page_size: 50,
     conc_latency: Duration::from_millis(50),
     conc_n: 8,
+    push_pushes: 12_000,
+    push_runs: 5,
+    push_concurrency: 32,
 };
 
 fn main() -> ExitCode {
@@ -84,6 +94,31 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("scrm-bench micro: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.first().map(String::as_str) == Some("push-baseline") {
+        return match push::baseline_server() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("scrm-bench push-baseline: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.first().map(String::as_str) == Some("push") {
+        let pushes = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3_000);
+        return match measure::runtime().and_then(|rt| push::measure(&rt, pushes, 3, 32)) {
+            Ok(p) => {
+                println!(
+                    "scrm listen {:.0} pushes/s, baseline {:.0} requests/s, ratio {:.3}",
+                    p.listen_per_sec, p.baseline_per_sec, p.ratio
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("scrm-bench push: {e}");
                 ExitCode::FAILURE
             }
         };
@@ -182,6 +217,15 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
         )?);
     }
 
+    step(
+        &format!(
+            "pushes: {} through scrm listen vs a constant-reply hyper server, {} in flight",
+            plan.push_pushes, plan.push_concurrency
+        ),
+        started,
+    );
+    let pushes = push::measure(&rt, plan.push_pushes, plan.push_runs, plan.push_concurrency)?;
+
     let summary = Summary::new(
         plan.name,
         cpu::Machine::current(),
@@ -189,7 +233,8 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
         rss,
         rate,
         conc,
-    );
+    )
+    .with_push(pushes);
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
