@@ -86,7 +86,9 @@ fn start_listen(out: &std::path::Path) -> Result<Server, String> {
     for (k, v) in PushKeys::default().listen_env() {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start scrm listen: {e}"))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start scrm listen: {e}"))?;
     let stderr = child.stderr.take().ok_or("no stderr")?;
     let base = address(stderr, "scrm listen")?;
     Ok(Server { child, base })
@@ -127,7 +129,10 @@ async fn drive(pusher: &Pusher, pushes: &[Push], concurrency: usize) -> (f64, u6
             }
         })
         .buffer_unordered(concurrency)
-        .fold((0u64, 0u64), |(o, a), (o2, a2)| async move { (o + o2, a + a2) })
+        .fold(
+            (0u64, 0u64),
+            |(o, a), (o2, a2)| async move { (o + o2, a + a2) },
+        )
         .await;
     (started.elapsed().as_secs_f64(), ok, acked)
 }
@@ -232,9 +237,8 @@ pub fn baseline_server() -> Result<(), String> {
             tokio::spawn(async move {
                 let svc = service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
                     let _ = req.into_body().collect().await;
-                    let mut r = hyper::Response::new(Full::new(Bytes::from_static(
-                        br#"{"errcode":0}"#,
-                    )));
+                    let mut r =
+                        hyper::Response::new(Full::new(Bytes::from_static(br#"{"errcode":0}"#)));
                     r.headers_mut().insert(
                         hyper::header::CONTENT_TYPE,
                         hyper::header::HeaderValue::from_static("application/json"),

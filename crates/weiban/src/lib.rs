@@ -48,6 +48,11 @@ mod envelope;
 pub mod ops;
 pub mod push;
 
+/// Compiles the README's examples.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use auth::DEFAULT_TOKEN_LIFETIME;
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND,
