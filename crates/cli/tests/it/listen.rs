@@ -345,3 +345,68 @@ fn usage_errors_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn sigterm_finishes_the_request_in_flight() {
+    use std::io::Write;
+    let l = start(&all_env(), &[]);
+    let pusher = Pusher::new(&l.base, PushKeys::default()).unwrap();
+    let push = pusher.event(PushVendor::Waiqin, 42, 0).unwrap();
+    let addr = l.base.trim_start_matches("http://").to_owned();
+    let mut tcp = std::net::TcpStream::connect(&addr).unwrap();
+    // A whole request first, so the connection is surely accepted and being served.
+    let first = pusher.event(PushVendor::Waiqin, 41, 0).unwrap();
+    write!(
+        tcp,
+        "POST /waiqin HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        first.body.len()
+    )
+    .unwrap();
+    tcp.write_all(&first.body).unwrap();
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !seen.ends_with(br#"{"return_code":0}"#) {
+        assert_eq!(
+            tcp.read(&mut byte).unwrap(),
+            1,
+            "{}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.push(byte[0]);
+    }
+    // Then one whose body is only half sent when SIGTERM arrives.
+    write!(
+        tcp,
+        "POST /waiqin HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        push.body.len()
+    )
+    .unwrap();
+    let (head, tail) = push.body.split_at(push.body.len() / 2);
+    tcp.write_all(head).unwrap();
+    tcp.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let pid = l.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    tcp.write_all(tail).unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with(r#"{"return_code":0}"#), "{answer}");
+    let mut l = l;
+    assert!(l.child.wait().unwrap().success());
+    let out = l.stdout.join().unwrap();
+    let got = lines(&out);
+    assert_eq!(
+        got.get(&(PushVendor::Waiqin, event_id(PushVendor::Waiqin, 42))),
+        Some(&1)
+    );
+    assert_eq!(got.len(), 2);
+    assert!(l.stderr.join().unwrap().contains("2 events written"));
+}
