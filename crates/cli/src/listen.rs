@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -187,8 +187,9 @@ struct State {
     receivers: Receivers,
     seen: Arc<dyn SeenStore>,
     sink: Option<Arc<dyn EventSink>>,
-    /// Written on a blocking thread: a slow or full stdout must not stall the async workers.
-    writer: Arc<Mutex<Box<dyn Write + Send>>>,
+    /// Lines go through one writer thread: a slow or full stdout never stalls the async
+    /// workers, and lines waiting together are written and flushed together.
+    writer: LineWriter,
     counters: Arc<Counters>,
     log_refusals: bool,
 }
@@ -234,7 +235,7 @@ impl Listener {
             receivers: self.receivers,
             seen: self.seen,
             sink: self.sink,
-            writer: Arc::new(Mutex::new(writer)),
+            writer: LineWriter::start(writer)?,
             counters: counters.clone(),
             log_refusals: self.log_refusals,
         });
@@ -496,14 +497,67 @@ async fn write_line(state: &State, event: &PushEvent, received_at: &str) -> std:
     };
     let mut bytes = serde_json::to_vec(&line).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
-    let writer = state.writer.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut w = writer.lock().unwrap_or_else(|p| p.into_inner());
-        w.write_all(&bytes)?;
-        w.flush()
-    })
-    .await
-    .map_err(std::io::Error::other)?
+    state.writer.write(bytes).await
+}
+
+/// A line and who waits for it to be written and flushed.
+type Job = (Vec<u8>, tokio::sync::oneshot::Sender<std::io::Result<()>>);
+
+/// The writer thread's handle (group commit: every line waiting when the thread wakes is
+/// written with one `write` and one flush, then each waiter hears the outcome).
+struct LineWriter {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl LineWriter {
+    /// At most this many bytes are gathered into one write.
+    const BATCH_BYTES: usize = 1 << 20;
+
+    fn start(mut out: Box<dyn Write + Send>) -> Result<Self, String> {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("scrm-listen-writer".into())
+            .spawn(move || {
+                let mut buf = Vec::new();
+                let mut waiters = Vec::new();
+                // Ends when the listener (every sender) is gone.
+                while let Ok((line, done)) = queue.recv() {
+                    buf.extend_from_slice(&line);
+                    waiters.push(done);
+                    while buf.len() < Self::BATCH_BYTES {
+                        match queue.try_recv() {
+                            Ok((line, done)) => {
+                                buf.extend_from_slice(&line);
+                                waiters.push(done);
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    let result = out.write_all(&buf).and_then(|()| out.flush());
+                    for w in waiters.drain(..) {
+                        let r = match &result {
+                            Ok(()) => Ok(()),
+                            Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+                        };
+                        let _ = w.send(r);
+                    }
+                    buf.clear();
+                }
+            })
+            .map_err(|e| format!("cannot start the writer thread: {e}"))?;
+        Ok(LineWriter { jobs })
+    }
+
+    /// Writes and flushes `line`; returns once it is with the operating system.
+    async fn write(&self, line: Vec<u8>) -> std::io::Result<()> {
+        let (done, written) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send((line, done))
+            .map_err(|_| std::io::Error::other("the writer thread has stopped"))?;
+        written
+            .await
+            .map_err(|_| std::io::Error::other("the writer thread has stopped"))?
+    }
 }
 
 fn now_rfc3339() -> String {
