@@ -62,8 +62,8 @@ const QUICK: Plan = Plan {
     conc_page_size: 50,
     conc_latency: Duration::from_millis(50),
     conc_n: 8,
-    push_pushes: 3_000,
-    push_runs: 3,
+    push_pushes: 1_500,
+    push_runs: 7,
     push_concurrency: 32,
 };
 
@@ -79,8 +79,8 @@ const FULL: Plan = Plan {
     conc_page_size: 50,
     conc_latency: Duration::from_millis(50),
     conc_n: 8,
-    push_pushes: 12_000,
-    push_runs: 5,
+    push_pushes: 4_000,
+    push_runs: 11,
     push_concurrency: 32,
 };
 
@@ -108,8 +108,15 @@ fn main() -> ExitCode {
         };
     }
     if args.first().map(String::as_str) == Some("push") {
-        let pushes = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3_000);
-        return match measure::runtime().and_then(|rt| push::measure(&rt, pushes, 3, 32)) {
+        let pushes = args
+            .get(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(QUICK.push_pushes);
+        let runs = args
+            .get(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(QUICK.push_runs);
+        return match measure::runtime().and_then(|rt| push::measure(&rt, pushes, runs, 32)) {
             Ok(p) => {
                 println!(
                     "scrm listen {:.0} pushes/s, baseline {:.0} requests/s, ratio {:.3}",

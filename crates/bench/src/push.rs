@@ -31,7 +31,8 @@ pub struct PushBench {
     pub listen_per_sec: f64,
     /// Median answered requests per second of the constant-reply hyper server.
     pub baseline_per_sec: f64,
-    /// `listen_per_sec / baseline_per_sec`.
+    /// The median over runs of `listen / baseline` of the same run (adjacent in time, so load
+    /// from other processes affects both alike).
     pub ratio: f64,
 }
 
@@ -159,6 +160,7 @@ pub fn measure(
     let to_baseline = Pusher::new(&baseline.base, PushKeys::default())?;
     let mut listen_rates = Vec::new();
     let mut baseline_rates = Vec::new();
+    let mut ratios = Vec::new();
     let mut next = 1u64;
     let mut written = 0u64;
     for run in 0..=runs {
@@ -167,22 +169,38 @@ pub fn measure(
         next += pushes;
         let b = batch(&to_baseline, next, pushes)?;
         next += pushes;
-        let (secs, _, acked) = rt.block_on(drive(&to_listen, &a, concurrency));
-        if acked != pushes {
-            return Err(format!(
-                "scrm listen acknowledged {acked} of {pushes} pushes"
-            ));
-        }
+        let check = |acked: u64| {
+            if acked == pushes {
+                Ok(())
+            } else {
+                Err(format!(
+                    "scrm listen acknowledged {acked} of {pushes} pushes"
+                ))
+            }
+        };
+        // Alternate which side goes first, so a trend in the machine's load favours neither.
+        let (secs, bsecs, answered) = if run % 2 == 0 {
+            let (secs, _, acked) = rt.block_on(drive(&to_listen, &a, concurrency));
+            check(acked)?;
+            let (bsecs, answered, _) = rt.block_on(drive(&to_baseline, &b, concurrency));
+            (secs, bsecs, answered)
+        } else {
+            let (bsecs, answered, _) = rt.block_on(drive(&to_baseline, &b, concurrency));
+            let (secs, _, acked) = rt.block_on(drive(&to_listen, &a, concurrency));
+            check(acked)?;
+            (secs, bsecs, answered)
+        };
         written += pushes;
-        let (bsecs, answered, _) = rt.block_on(drive(&to_baseline, &b, concurrency));
         if answered != pushes {
             return Err(format!(
                 "the baseline server answered {answered} of {pushes} requests"
             ));
         }
         if run > 0 {
-            listen_rates.push(pushes as f64 / secs);
-            baseline_rates.push(pushes as f64 / bsecs);
+            let (l, b) = (pushes as f64 / secs, pushes as f64 / bsecs);
+            listen_rates.push(l);
+            baseline_rates.push(b);
+            ratios.push(l / b.max(1e-9));
         }
     }
     drop(listen);
@@ -196,15 +214,13 @@ pub fn measure(
             "scrm listen wrote {lines} lines for {written} acknowledged pushes"
         ));
     }
-    let listen_per_sec = median(listen_rates);
-    let baseline_per_sec = median(baseline_rates);
     Ok(PushBench {
         pushes,
         concurrency,
         runs,
-        listen_per_sec,
-        baseline_per_sec,
-        ratio: listen_per_sec / baseline_per_sec.max(1e-9),
+        listen_per_sec: median(listen_rates),
+        baseline_per_sec: median(baseline_rates),
+        ratio: median(ratios),
     })
 }
 
