@@ -119,8 +119,12 @@ fn main() -> ExitCode {
         return match measure::runtime().and_then(|rt| push::measure(&rt, pushes, runs, 32)) {
             Ok(p) => {
                 println!(
-                    "scrm listen {:.0} pushes/s, baseline {:.0} requests/s, ratio {:.3}",
-                    p.listen_per_sec, p.baseline_per_sec, p.ratio
+                    "scrm listen {:.0} pushes/s, baseline {:.0} requests/s, ratio {:.3}; server CPU {:.1} vs {:.1} µs per request",
+                    p.listen_per_sec,
+                    p.baseline_per_sec,
+                    p.ratio,
+                    p.listen_cpu_us_per_push,
+                    p.baseline_cpu_us_per_request
                 );
                 ExitCode::SUCCESS
             }

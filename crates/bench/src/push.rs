@@ -34,11 +34,37 @@ pub struct PushBench {
     /// The median over runs of `listen / baseline` of the same run (adjacent in time, so load
     /// from other processes affects both alike).
     pub ratio: f64,
+    /// Median CPU time of the `scrm listen` process per push, microseconds (all its threads,
+    /// from `/proc/<pid>/task/*/schedstat`: not disturbed by other load on the machine).
+    #[serde(default)]
+    pub listen_cpu_us_per_push: f64,
+    /// Median CPU time of the baseline server process per request, microseconds.
+    #[serde(default)]
+    pub baseline_cpu_us_per_request: f64,
 }
 
 struct Server {
     child: Child,
     base: String,
+}
+
+impl Server {
+    /// CPU time used so far by every thread of the process, nanoseconds.
+    fn cpu_ns(&self) -> u64 {
+        let dir = format!("/proc/{}/task", self.child.id());
+        let Ok(tasks) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        tasks
+            .filter_map(Result::ok)
+            .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+            .filter_map(|s| {
+                s.split_whitespace()
+                    .next()
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+            .sum()
+    }
 }
 
 impl Drop for Server {
@@ -161,6 +187,14 @@ pub fn measure(
     let mut listen_rates = Vec::new();
     let mut baseline_rates = Vec::new();
     let mut ratios = Vec::new();
+    let mut listen_cpu = Vec::new();
+    let mut baseline_cpu = Vec::new();
+    let timed = |server: &Server, pusher: &Pusher, pushes: &[Push]| {
+        let cpu = server.cpu_ns();
+        let r = rt.block_on(drive(pusher, pushes, concurrency));
+        let used = server.cpu_ns().saturating_sub(cpu);
+        (r, used as f64 / 1e3 / pushes.len().max(1) as f64)
+    };
     let mut next = 1u64;
     let mut written = 0u64;
     for run in 0..=runs {
@@ -179,17 +213,14 @@ pub fn measure(
             }
         };
         // Alternate which side goes first, so a trend in the machine's load favours neither.
-        let (secs, bsecs, answered) = if run % 2 == 0 {
-            let (secs, _, acked) = rt.block_on(drive(&to_listen, &a, concurrency));
-            check(acked)?;
-            let (bsecs, answered, _) = rt.block_on(drive(&to_baseline, &b, concurrency));
-            (secs, bsecs, answered)
+        let (((secs, _, acked), lcpu), ((bsecs, answered, _), bcpu)) = if run % 2 == 0 {
+            let l = timed(&listen, &to_listen, &a);
+            (l, timed(&baseline, &to_baseline, &b))
         } else {
-            let (bsecs, answered, _) = rt.block_on(drive(&to_baseline, &b, concurrency));
-            let (secs, _, acked) = rt.block_on(drive(&to_listen, &a, concurrency));
-            check(acked)?;
-            (secs, bsecs, answered)
+            let b = timed(&baseline, &to_baseline, &b);
+            (timed(&listen, &to_listen, &a), b)
         };
+        check(acked)?;
         written += pushes;
         if answered != pushes {
             return Err(format!(
@@ -201,6 +232,8 @@ pub fn measure(
             listen_rates.push(l);
             baseline_rates.push(b);
             ratios.push(l / b.max(1e-9));
+            listen_cpu.push(lcpu);
+            baseline_cpu.push(bcpu);
         }
     }
     drop(listen);
@@ -221,6 +254,8 @@ pub fn measure(
         listen_per_sec: median(listen_rates),
         baseline_per_sec: median(baseline_rates),
         ratio: median(ratios),
+        listen_cpu_us_per_push: median(listen_cpu),
+        baseline_cpu_us_per_request: median(baseline_cpu),
     })
 }
 

@@ -357,11 +357,18 @@ impl Summary {
             let _ = writeln!(
                 s,
                 "\n### Push receiver (loopback, {} in flight, median of {} runs of {} pushes)\n\n\
-                 | server | per second |\n|---|---:|\n\
-                 | `scrm listen` (verify, decrypt, dedupe, write + flush, reply) | {:.0} |\n\
-                 | minimal hyper server, constant reply | {:.0} |\n\n\
-                 Ratio: {:.3}.",
-                p.concurrency, p.runs, p.pushes, p.listen_per_sec, p.baseline_per_sec, p.ratio
+                 | server | per second | server CPU µs per request |\n|---|---:|---:|\n\
+                 | `scrm listen` (verify, decrypt, dedupe, write + flush, reply) | {:.0} | {:.1} |\n\
+                 | minimal hyper server, constant reply | {:.0} | {:.1} |\n\n\
+                 Ratio (median of per-run ratios): {:.3}.",
+                p.concurrency,
+                p.runs,
+                p.pushes,
+                p.listen_per_sec,
+                p.listen_cpu_us_per_push,
+                p.baseline_per_sec,
+                p.baseline_cpu_us_per_request,
+                p.ratio
             );
         }
         let _ = writeln!(
