@@ -353,8 +353,14 @@ async fn route(state: &State, peer: SocketAddr, req: Request<Incoming>) -> PushR
             format!("{vendor} pushes are not served here: set {vars} to receive them\n"),
         );
     }
+    let declared = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
     let (parts, mut body) = req.into_parts();
-    let mut buf: Vec<u8> = Vec::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(declared.min(MAX_BODY_BYTES));
     let mut total = 0usize;
     while let Some(frame) = body.frame().await {
         let Ok(frame) = frame else {

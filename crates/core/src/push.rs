@@ -477,13 +477,13 @@ impl Default for MemorySeenStore {
 #[async_trait::async_trait]
 impl SeenStore for MemorySeenStore {
     async fn claim(&self, vendor: &str, id: &str) -> Result<Claim, crate::Error> {
+        use std::collections::hash_map::Entry;
         let mut s = self.lock();
-        let key = (vendor.to_owned(), id.to_owned());
-        Ok(match s.entries.get(&key) {
-            Some(true) => Claim::Seen,
-            Some(false) => Claim::InFlight,
-            None => {
-                s.entries.insert(key, false);
+        Ok(match s.entries.entry((vendor.to_owned(), id.to_owned())) {
+            Entry::Occupied(e) if *e.get() => Claim::Seen,
+            Entry::Occupied(_) => Claim::InFlight,
+            Entry::Vacant(e) => {
+                e.insert(false);
                 Claim::New
             }
         })
