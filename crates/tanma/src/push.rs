@@ -340,7 +340,7 @@ impl PushReceiver {
                 "the body does not decrypt to JSON: the signature matched, so check the corp id (the IV's source) and the app key",
             )
         })?;
-        let typed: TanmaPush = serde_json::from_value(payload.clone()).map_err(|e| {
+        let typed = TanmaPush::deserialize(&payload).map_err(|e| {
             refuse(
                 PushErrorKind::Malformed,
                 format!(

@@ -314,7 +314,7 @@ impl PushReceiver {
         let msg = self.verify_and_open(request, &body.encrypt)?;
         let payload: serde_json::Value = serde_json::from_slice(&msg)
             .map_err(|_| refuse(PushErrorKind::Malformed, "the decrypted event is not JSON"))?;
-        let typed: WeibanEvent = serde_json::from_value(payload.clone()).map_err(|e| {
+        let typed = WeibanEvent::deserialize(&payload).map_err(|e| {
             refuse(
                 PushErrorKind::Malformed,
                 format!(
