@@ -680,3 +680,151 @@ pub async fn run(args: ListenArgs) -> ExitCode {
     );
     ExitCode::SUCCESS
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use std::sync::Mutex;
+    use std::sync::atomic::AtomicUsize;
+
+    use scrm_sandbox::push::{PushKeys, PushVendor, Pusher};
+
+    use super::*;
+
+    /// A sink whose first `fail` commits fail.
+    struct FlakySink {
+        fail: AtomicUsize,
+        committed: Mutex<Vec<String>>,
+    }
+
+    #[scrm_core::async_trait]
+    impl EventSink for FlakySink {
+        async fn commit(&self, event: &PushEvent, _received_at: &str) -> Result<(), Error> {
+            if self
+                .fail
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+            {
+                return Err(Error::new(scrm_core::ErrorKind::Transport, "database down"));
+            }
+            self.committed.lock().unwrap().push(event.id.clone());
+            Ok(())
+        }
+    }
+
+    /// Lines written, shared with the test.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn receivers(keys: &PushKeys) -> Receivers {
+        Receivers {
+            weiban: None,
+            tanma: Some(
+                scrm_tanma::push::PushReceiver::builder()
+                    .app_id(keys.tanma_app_id.as_str())
+                    .app_key(keys.tanma_app_key.as_str())
+                    .build()
+                    .unwrap(),
+            ),
+            waiqin: Some(
+                scrm_waiqin::push::PushReceiver::builder()
+                    .push_secret(keys.waiqin_push_secret.as_str())
+                    .build()
+                    .unwrap(),
+            ),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_commit_releases_the_claim_and_asks_for_a_retry() {
+        let keys = PushKeys::default();
+        let sink = Arc::new(FlakySink {
+            fail: AtomicUsize::new(1),
+            committed: Mutex::new(Vec::new()),
+        });
+        let lines = Shared::default();
+        let running = Listener {
+            receivers: receivers(&keys),
+            seen: Arc::new(MemorySeenStore::new()),
+            sink: Some(sink.clone()),
+            out: Out::Writer(Box::new(lines.clone())),
+            log_refusals: false,
+        }
+        .start(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+        let pusher = Pusher::new(&format!("http://{}", running.addr), keys).unwrap();
+
+        // waiqin: the retry answer is {"return_code":1}; tanma: HTTP 503.
+        let w = pusher.event(PushVendor::Waiqin, 1, 0).unwrap();
+        assert_eq!(
+            pusher.send(&w).await.unwrap(),
+            (200, br#"{"return_code":1}"#.to_vec())
+        );
+        // The claim was released: the redelivery is processed and committed.
+        let w2 = pusher.event(PushVendor::Waiqin, 1, 1).unwrap();
+        assert_eq!(pusher.send(&w2).await.unwrap(), (200, w2.ack.clone()));
+        // Now seen: acknowledged, neither written nor committed again.
+        assert_eq!(pusher.send(&w2).await.unwrap(), (200, w2.ack.clone()));
+        sink.fail.store(1, Ordering::SeqCst);
+        let t = pusher.event(PushVendor::Tanma, 5, 0).unwrap();
+        assert_eq!(pusher.send(&t).await.unwrap().0, 503);
+        assert_eq!(pusher.send(&t).await.unwrap(), (200, t.ack.clone()));
+
+        // 404 for the vendor without secrets, naming its variables.
+        let wb = pusher.event(PushVendor::Weiban, 1, 0).unwrap();
+        let (status, body) = pusher.send(&wb).await.unwrap();
+        assert_eq!(status, 404);
+        assert!(String::from_utf8_lossy(&body).contains("SCRM_WEIBAN_CALLBACK_TOKEN"));
+
+        let c = running.counters.clone();
+        running.shutdown().await;
+        assert_eq!(
+            *sink.committed.lock().unwrap(),
+            ["wq-00000001", "5"],
+            "committed once each"
+        );
+        // Each line is written (and flushed) before its commit: the failed attempts left a line.
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.lines().count(), 4, "{text}");
+        assert_eq!(c.retry.load(Ordering::Relaxed), 2);
+        assert_eq!(c.written.load(Ordering::Relaxed), 2);
+        assert_eq!(c.duplicates.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_deliveries_of_one_event_write_it_once() {
+        let keys = PushKeys::default();
+        let lines = Shared::default();
+        let running = Listener {
+            receivers: receivers(&keys),
+            seen: Arc::new(MemorySeenStore::new()),
+            sink: None,
+            out: Out::Writer(Box::new(lines.clone())),
+            log_refusals: false,
+        }
+        .start(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+        let pusher = Pusher::new(&format!("http://{}", running.addr), keys).unwrap();
+        let push = pusher.event(PushVendor::Waiqin, 9, 0).unwrap();
+        let sends = (0..16).map(|_| pusher.send(&push));
+        for r in futures::future::join_all(sends).await {
+            assert_eq!(r.unwrap(), (200, push.ack.clone()));
+        }
+        running.shutdown().await;
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.lines().count(), 1, "{text}");
+    }
+}
