@@ -29,8 +29,10 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Start the doubles in-process and export every operation through the real clients.
     Demo(DemoArgs),
-    /// Receive weiban, tanma and waiqin pushes: verify, decrypt, write each new event as a
-    /// JSON line, then acknowledge. Secrets from SCRM_WEIBAN_CALLBACK_TOKEN,
+    /// Receive weiban, tanma and waiqin pushes into JSON lines (verified, deduplicated).
+    ///
+    /// Each new event is written as a JSON line and flushed, then acknowledged. Secrets from
+    /// SCRM_WEIBAN_CALLBACK_TOKEN,
     /// SCRM_WEIBAN_CALLBACK_AES_KEY, SCRM_WEIBAN_CALLBACK_RECEIVE_ID; SCRM_TANMA_APP_ID,
     /// SCRM_TANMA_APP_KEY (SCRM_TANMA_CORP_ID optional); SCRM_WAIQIN_PUSH_SECRET.
     Listen(ListenArgs),
