@@ -558,11 +558,11 @@ impl PushSender {
     pub fn seal(&self, plaintext: &[u8], timestamp_ms: u64) -> SealedPush {
         let mut buf = plaintext.to_vec();
         self.keys.apply(&mut buf);
-        self.push_with_body(STANDARD.encode(&buf).into_bytes(), timestamp_ms)
+        self.seal_encrypted(STANDARD.encode(&buf).into_bytes(), timestamp_ms)
     }
 
     /// A signed push with `body` as it is (for forged or replayed pushes).
-    pub fn push_with_body(&self, body: Vec<u8>, timestamp_ms: u64) -> SealedPush {
+    pub fn seal_encrypted(&self, body: Vec<u8>, timestamp_ms: u64) -> SealedPush {
         let ts = timestamp_ms.to_string();
         let sign = signature(
             &self.keys.app_id,

@@ -179,7 +179,7 @@ impl PushReceiver {
         if !signature_matches(&expected, digest) {
             return Err(refuse(
                 PushErrorKind::BadSignature,
-                "`digest` does not match: check the push secret (not the API appkey), or the push is forged",
+                "`digest` does not match: check the push secret, not the API appkey (or the push is forged)",
             ));
         }
         let msg_id = get("msgId")

@@ -285,7 +285,7 @@ impl PushReceiver {
     /// [`PushErrorKind::Undecryptable`] (signed but not decryptable: wrong EncodingAESKey),
     /// [`PushErrorKind::WrongReceiver`] (another receive id inside), [`PushErrorKind::TooLarge`],
     /// [`PushErrorKind::MethodNotAllowed`].
-    pub fn receive(&self, request: &PushRequest<'_>) -> Result<Received<WeibanEvent>, PushError> {
+    pub fn receive(&self, request: &PushRequest<'_>) -> Result<Received<WeibanPush>, PushError> {
         if request.body.len() > MAX_BODY_BYTES {
             return Err(PushError::too_large(VENDOR, request.body.len()));
         }
@@ -314,7 +314,7 @@ impl PushReceiver {
         let msg = self.verify_and_open(request, &body.encrypt)?;
         let payload: serde_json::Value = serde_json::from_slice(&msg)
             .map_err(|_| refuse(PushErrorKind::Malformed, "the decrypted event is not JSON"))?;
-        let typed = WeibanEvent::deserialize(&payload).map_err(|e| {
+        let typed = WeibanPush::deserialize(&payload).map_err(|e| {
             refuse(
                 PushErrorKind::Malformed,
                 format!(
@@ -437,7 +437,7 @@ fn describe_serde(e: &serde_json::Error) -> String {
 /// is not published). The event-specific data stays raw in `msg_data`.
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[non_exhaustive]
-pub struct WeibanEvent {
+pub struct WeibanPush {
     /// The event id (a UUID): the deduplication key across redeliveries.
     pub id: String,
     /// The corp id.
@@ -520,11 +520,11 @@ impl PushSender {
     /// An event push of `event` (the envelope JSON) with a random 16-byte prefix.
     pub fn seal(&self, event: &[u8], timestamp: &str, nonce: &str) -> Result<SealedPush, Error> {
         let encrypt = self.encrypt(event, &random16()?);
-        Ok(self.event_push(&encrypt, timestamp, nonce))
+        Ok(self.seal_encrypted(&encrypt, timestamp, nonce))
     }
 
     /// The event push of an already encrypted `encrypt` (for forged or replayed pushes).
-    pub fn event_push(&self, encrypt: &str, timestamp: &str, nonce: &str) -> SealedPush {
+    pub fn seal_encrypted(&self, encrypt: &str, timestamp: &str, nonce: &str) -> SealedPush {
         let sig = signature(self.keys.token.expose(), timestamp, nonce, encrypt);
         let body = serde_json::json!({
             "corp_id": self.keys.receive_id,

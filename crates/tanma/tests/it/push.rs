@@ -265,7 +265,7 @@ fn refusals() {
             String::from_utf8_lossy(plain)
         );
     }
-    let bad_ts = r.sender().push_with_body(good.body.clone(), now);
+    let bad_ts = r.sender().seal_encrypted(good.body.clone(), now);
     let mut bad_ts = bad_ts;
     for (k, v) in bad_ts.headers.iter_mut() {
         if *k == "timestamp" {
@@ -331,7 +331,7 @@ fn secrets_never_in_debug_or_errors() {
         r.sender().seal(b"x", now),
         r.sender()
             .seal(br#"{"type":"t","noise":1,"msgId":1}"#, now - 3_600_000),
-        r.sender().push_with_body(b"!!".to_vec(), now),
+        r.sender().seal_encrypted(b"!!".to_vec(), now),
     ] {
         let e = send(&r, &p).unwrap_err();
         text.push_str(&format!("{e} {e:?}\n"));

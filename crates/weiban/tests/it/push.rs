@@ -30,7 +30,7 @@ fn receiver() -> PushReceiver {
 fn get(
     r: &PushReceiver,
     query: &str,
-) -> Result<Received<scrm_weiban::push::WeibanEvent>, scrm_core::push::PushError> {
+) -> Result<Received<scrm_weiban::push::WeibanPush>, scrm_core::push::PushError> {
     let h = HeaderMap::new();
     r.receive(&PushRequest::new(&Method::GET, query, &h, b""))
 }
@@ -39,7 +39,7 @@ fn post(
     r: &PushReceiver,
     query: &str,
     body: &[u8],
-) -> Result<Received<scrm_weiban::push::WeibanEvent>, scrm_core::push::PushError> {
+) -> Result<Received<scrm_weiban::push::WeibanPush>, scrm_core::push::PushError> {
     let h = HeaderMap::new();
     r.receive(&PushRequest::new(&Method::POST, query, &h, body))
 }
@@ -191,7 +191,7 @@ fn refusals() {
     assert!(e.to_string().contains("EncodingAESKey"), "{e}");
     // A signed encrypt that is not whole AES blocks.
     let sender = r.sender();
-    let short = sender.event_push("AAAA", "1", "2");
+    let short = sender.seal_encrypted("AAAA", "1", "2");
     assert_eq!(
         post(&r, &short.query, &short.body).unwrap_err().kind(),
         PushErrorKind::Undecryptable
