@@ -1,5 +1,6 @@
-//! `cargo xtask bench [--quick]`: builds and runs the `scrm-bench` benchmarks in release mode
-//! (`cargo run --release -p scrm-bench -- [--quick]`) with the inherited environment, and exits
+//! `cargo xtask bench [--quick]`: builds `scrm` and runs the `scrm-bench` benchmarks in
+//! release mode (`cargo build --release -p scrm-cli`, then
+//! `cargo run --release -p scrm-bench -- [--quick]`) with the inherited environment, and exits
 //! with its status. The report goes to stdout and `target/bench/summary.json`.
 
 use std::env;
@@ -24,6 +25,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let root = workspace_root()?;
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // The push benchmark runs the real `scrm listen` (found next to scrm-bench).
+    let built = Command::new(&cargo)
+        .current_dir(&root)
+        .args(["build", "--release", "-p", "scrm-cli", "--bin", "scrm"])
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !built.success() {
+        return Err(format!("building scrm failed ({built})"));
+    }
     let status = Command::new(cargo)
         .current_dir(&root)
         .args(["run", "--release", "-p", "scrm-bench", "--"])

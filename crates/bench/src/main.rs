@@ -14,6 +14,7 @@ mod cpu;
 mod measure;
 mod micro;
 mod ops;
+mod push;
 mod report;
 mod shared;
 
@@ -47,6 +48,9 @@ struct Plan {
     conc_n: usize,
     shared_calls: usize,
     shared_pages: u64,
+    push_pushes: u64,
+    push_runs: usize,
+    push_concurrency: usize,
 }
 
 const QUICK: Plan = Plan {
@@ -63,6 +67,9 @@ const QUICK: Plan = Plan {
     conc_n: 8,
     shared_calls: 1000,
     shared_pages: 60,
+    push_pushes: 1_500,
+    push_runs: 7,
+    push_concurrency: 32,
 };
 
 const FULL: Plan = Plan {
@@ -79,6 +86,9 @@ const FULL: Plan = Plan {
     conc_n: 8,
     shared_calls: 3000,
     shared_pages: 120,
+    push_pushes: 4_000,
+    push_runs: 11,
+    push_concurrency: 32,
 };
 
 fn main() -> ExitCode {
@@ -104,6 +114,15 @@ fn main() -> ExitCode {
             }
         };
     }
+    if args.first().map(String::as_str) == Some("push-baseline") {
+        return match push::baseline_server() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("scrm-bench push-baseline: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if args.first().map(String::as_str) == Some("shared") {
         // Only the Redis section (`shared [CALLS [PAGES]]`).
         let calls = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
@@ -116,6 +135,33 @@ fn main() -> ExitCode {
             Ok(None) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("scrm-bench shared: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.first().map(String::as_str) == Some("push") {
+        let pushes = args
+            .get(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(QUICK.push_pushes);
+        let runs = args
+            .get(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(QUICK.push_runs);
+        return match measure::runtime().and_then(|rt| push::measure(&rt, pushes, runs, 32)) {
+            Ok(p) => {
+                println!(
+                    "scrm listen {:.0} pushes/s, baseline {:.0} requests/s, ratio {:.3}; server CPU {:.1} vs {:.1} µs per request",
+                    p.listen_per_sec,
+                    p.baseline_per_sec,
+                    p.ratio,
+                    p.listen_cpu_us_per_push,
+                    p.baseline_cpu_us_per_request
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("scrm-bench push: {e}");
                 ExitCode::FAILURE
             }
         };
@@ -223,6 +269,15 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
     );
     let redis = shared::run(plan.shared_calls, plan.shared_pages)?;
 
+    step(
+        &format!(
+            "pushes: {} through scrm listen vs a constant-reply hyper server, {} in flight",
+            plan.push_pushes, plan.push_concurrency
+        ),
+        started,
+    );
+    let pushes = push::measure(&rt, plan.push_pushes, plan.push_runs, plan.push_concurrency)?;
+
     let mut summary = Summary::new(
         plan.name,
         cpu::Machine::current(),
@@ -230,7 +285,8 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
         rss,
         rate,
         conc,
-    );
+    )
+    .with_push(pushes);
     summary.redis = redis;
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;

@@ -160,6 +160,12 @@ pub struct Summary {
     pub rate_limit: RateUse,
     /// Concurrent paging details.
     pub concurrency: Vec<Concurrency>,
+    /// Verified pushes/s through `scrm listen` / a constant-reply hyper server's requests/s.
+    #[serde(default)]
+    pub push_verified_ratio: Option<f64>,
+    /// Push receiver details.
+    #[serde(default)]
+    pub push: Option<crate::push::PushBench>,
     /// The targets.
     pub targets: Vec<Target>,
     /// Sharing through Redis (absent when no Redis answered).
@@ -238,9 +244,24 @@ impl Summary {
             rss,
             rate_limit,
             concurrency,
+            push_verified_ratio: None,
+            push: None,
             targets,
             redis: None,
         }
+    }
+
+    /// Adds the push receiver measurement and its target (ratio >= 0.5).
+    pub fn with_push(mut self, push: crate::push::PushBench) -> Summary {
+        self.targets.push(Target {
+            name: "push_verified_ratio".into(),
+            value: push.ratio,
+            target: ">= 0.5".into(),
+            pass: push.ratio >= 0.5,
+        });
+        self.push_verified_ratio = Some(push.ratio);
+        self.push = Some(push);
+        self
     }
 
     /// The markdown report.
@@ -334,6 +355,24 @@ impl Summary {
                 c.sequential_secs,
                 c.concurrent_secs,
                 c.speedup
+            );
+        }
+        if let Some(p) = &self.push {
+            let _ = writeln!(
+                s,
+                "\n### Push receiver (loopback, {} in flight, median of {} runs of {} pushes)\n\n\
+                 | server | per second | server CPU µs per request |\n|---|---:|---:|\n\
+                 | `scrm listen` (verify, decrypt, dedupe, write + flush, reply) | {:.0} | {:.1} |\n\
+                 | minimal hyper server, constant reply | {:.0} | {:.1} |\n\n\
+                 Ratio (median of per-run ratios): {:.3}.",
+                p.concurrency,
+                p.runs,
+                p.pushes,
+                p.listen_per_sec,
+                p.listen_cpu_us_per_push,
+                p.baseline_per_sec,
+                p.baseline_cpu_us_per_request,
+                p.ratio
             );
         }
         let _ = writeln!(

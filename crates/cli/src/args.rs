@@ -34,6 +34,26 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Start the doubles in-process and export every operation through the real clients.
     Demo(DemoArgs),
+    /// Receive weiban, tanma and waiqin pushes into JSON lines (verified, deduplicated).
+    ///
+    /// Each new event is written as a JSON line and flushed, then acknowledged. Secrets from
+    /// SCRM_WEIBAN_CALLBACK_TOKEN,
+    /// SCRM_WEIBAN_CALLBACK_AES_KEY, SCRM_WEIBAN_CALLBACK_RECEIVE_ID; SCRM_TANMA_APP_ID,
+    /// SCRM_TANMA_APP_KEY (SCRM_TANMA_CORP_ID optional); SCRM_WAIQIN_PUSH_SECRET.
+    Listen(ListenArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ListenArgs {
+    /// Address and port to serve on (another interface only when given here).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8787")]
+    pub bind: String,
+    /// Where the JSON lines go: a file (appended to) or `-` for stdout.
+    #[arg(long, value_name = "PATH|-", default_value = "-")]
+    pub out: String,
+    /// Also commit events to this database and deduplicate there (across restarts).
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
 }
 
 /// The vendors.

@@ -172,10 +172,127 @@ pub async fn run(args: DemoArgs) -> ExitCode {
         .sum();
     println!("\nfaults injected by the sandbox: {injected}; every one was absorbed by a retry");
     sandbox.shutdown().await;
+    failed |= !pushes(args.out.as_deref()).await;
     if failed {
         return fail(1, "the demo found a mismatch (see the table)");
     }
     ExitCode::SUCCESS
+}
+
+/// `scrm listen`'s server in-process, fed by the sandbox's pushers of weiban, tanma and waiqin
+/// (valid, redelivered, repeated and forged pushes). `true` when every event was written once
+/// and every forgery refused.
+async fn pushes(dir: Option<&std::path::Path>) -> bool {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    use scrm_core::push::MemorySeenStore;
+    use scrm_sandbox::push::{PushKeys, PushPlan, Pusher};
+
+    use crate::listen::{Listener, Out, Receivers};
+
+    let keys = PushKeys::default();
+    let build = || -> Result<Receivers, String> {
+        let e = |e: scrm_core::Error| e.to_string();
+        Ok(Receivers {
+            weiban: Some(
+                scrm_weiban::push::PushReceiver::builder()
+                    .token(keys.weiban_token.as_str())
+                    .encoding_aes_key(keys.weiban_aes_key.as_str())
+                    .receive_id(keys.weiban_receive_id.as_str())
+                    .build()
+                    .map_err(e)?,
+            ),
+            tanma: Some(
+                scrm_tanma::push::PushReceiver::builder()
+                    .app_id(keys.tanma_app_id.as_str())
+                    .app_key(keys.tanma_app_key.as_str())
+                    .build()
+                    .map_err(e)?,
+            ),
+            waiqin: Some(
+                scrm_waiqin::push::PushReceiver::builder()
+                    .push_secret(keys.waiqin_push_secret.as_str())
+                    .build()
+                    .map_err(e)?,
+            ),
+        })
+    };
+    let out = match dir {
+        None => Out::Writer(Box::new(std::io::sink())),
+        Some(d) => Out::File(d.join("pushes.jsonl")),
+    };
+    let started = match build() {
+        Ok(receivers) => {
+            Listener {
+                receivers,
+                seen: Arc::new(MemorySeenStore::new()),
+                sink: None,
+                out,
+                log_refusals: false,
+            }
+            .start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let running = match started {
+        Ok(r) => r,
+        Err(e) => {
+            println!("\npushes: FAILED to start the listener: {e}");
+            return false;
+        }
+    };
+    let plan = PushPlan {
+        lose_ack_every: Some(7),
+        ..PushPlan::default()
+    };
+    let report = match Pusher::new(&format!("http://{}", running.addr), keys.clone()) {
+        Ok(p) => p.run(&plan).await,
+        Err(e) => {
+            println!("\npushes: FAILED to start the pusher: {e}");
+            running.shutdown().await;
+            return false;
+        }
+    };
+    let c = running.counters.clone();
+    running.shutdown().await;
+    let sent = report.total();
+    let written = c.written.load(Ordering::Relaxed);
+    let dropped = c.duplicates.load(Ordering::Relaxed);
+    let refused = c.refused.load(Ordering::Relaxed);
+    let expected = plan.expected_ids().len() as u64;
+    let ok = written == expected
+        && sent.unacknowledged == 0
+        && sent.forged_accepted == 0
+        && refused == sent.forged
+        // Redeliveries after a lost answer are repeats of stored events: dropped too.
+        && dropped == sent.duplicates + sent.redeliveries;
+    println!(
+        "\nscrm listen on 127.0.0.1 (in-process), pushed by the sandbox as weiban, tanma and waiqin:"
+    );
+    println!(
+        "\n| vendor | events | received | redeliveries | duplicates dropped | forgeries refused |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (vendor, v) in &report.vendors {
+        println!(
+            "| {} | {} | {} | {} | {}/{} | {}/{} |",
+            vendor.as_str(),
+            v.events,
+            v.acknowledged,
+            v.redeliveries,
+            v.duplicates_acknowledged,
+            v.duplicates,
+            v.forged_refused,
+            v.forged
+        );
+    }
+    println!(
+        "\nreceived {written} events (each written once), {dropped} duplicates dropped (redeliveries after a lost answer included), {refused} forgeries refused: {}",
+        if ok { "exact" } else { "MISMATCH" }
+    );
+    ok
 }
 
 fn print_table(rows: &[Row]) {

@@ -5,6 +5,7 @@ mod args;
 mod demo;
 mod env;
 mod faults;
+mod listen;
 mod ops;
 mod output;
 mod shared;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
             Command::Export(args) => export(args).await,
             Command::Sandbox(args) => sandbox(args).await,
             Command::Demo(args) => demo::run(args).await,
+            Command::Listen(args) => listen::run(args).await,
         }
     })
 }

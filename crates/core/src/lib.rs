@@ -28,6 +28,7 @@ mod error;
 mod model;
 mod operation;
 pub mod paging;
+pub mod push;
 mod ratelimit;
 pub mod registry;
 mod retry;

@@ -107,6 +107,7 @@ mod data;
 mod engine;
 mod faults;
 mod ops;
+pub mod push;
 mod server;
 mod tanma;
 mod util;

@@ -75,6 +75,7 @@ mod envelope;
 mod ops;
 
 pub mod auth;
+pub mod push;
 
 /// Compiles the README's example.
 #[cfg(doctest)]

@@ -64,6 +64,13 @@ mod envelope;
 pub mod ops;
 mod wire;
 
+pub mod push;
+
+/// Compiles the README's examples.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use auth::{UuidIds, WaiqinSigner, digest};
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND, WaiqinClient,

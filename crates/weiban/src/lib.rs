@@ -60,6 +60,7 @@ pub mod customer;
 mod envelope;
 pub mod ops;
 pub mod wire;
+pub mod push;
 
 pub use auth::DEFAULT_TOKEN_LIFETIME;
 pub use client::{

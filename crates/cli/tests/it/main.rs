@@ -12,6 +12,7 @@ use scrm_sandbox::{
 use scrm_testkit::assert_no_canary;
 
 mod shared;
+mod listen;
 
 const RECORDS: usize = 450;
 
@@ -422,6 +423,7 @@ fn demo_exports_everything_exactly() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(stdout.matches("| exact |").count(), 6, "{stdout}");
+    assert!(stdout.contains("forgeries refused: exact"), "{stdout}");
     assert!(stdout.contains(
         "| operation | records | expected | pages | requests | retries | elapsed | check |"
     ));

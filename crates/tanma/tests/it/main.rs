@@ -7,5 +7,6 @@ mod clues;
 mod common;
 mod customer_files;
 mod fixtures;
+mod push;
 mod redaction;
 mod resilience;

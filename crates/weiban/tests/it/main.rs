@@ -14,6 +14,7 @@ mod fixtures;
 mod group_chat_detail;
 mod group_chat_list;
 mod group_chat_member_list;
+mod push;
 mod redaction;
 mod registry;
 mod resilience;
