@@ -13,33 +13,9 @@ use tokio::time::Instant;
 use crate::conn::Conn;
 use seen_trait::{Claim, SeenStore};
 
-/// TEMPORARY (until merge): the push deduplication trait that `scrm_core::push` defines on
-/// another branch, copied here verbatim so this crate builds on its own. At merge time this
-/// module is replaced by `pub use scrm_core::push::{Claim, SeenStore};`.
-pub mod seen_trait {
-    /// The outcome of [`SeenStore::claim`].
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[non_exhaustive]
-    pub enum Claim {
-        /// First sight: the caller owns the push and must `complete` or `release` it.
-        New,
-        /// Handled before: acknowledge it without handling it again.
-        Seen,
-        /// Someone else is handling it right now.
-        InFlight,
-    }
+/// The push deduplication trait, from core.
+pub use scrm_core::push as seen_trait;
 
-    /// Remembers which pushes were handled.
-    #[async_trait::async_trait]
-    pub trait SeenStore: Send + Sync + 'static {
-        /// Claims push `id` of `vendor`; [`Claim::New`] means the caller owns it.
-        async fn claim(&self, vendor: &str, id: &str) -> Result<Claim, scrm_core::Error>;
-        /// Marks a claimed push as durably handled.
-        async fn complete(&self, vendor: &str, id: &str) -> Result<(), scrm_core::Error>;
-        /// Gives a claimed push back after a failure, so a redelivery is handled.
-        async fn release(&self, vendor: &str, id: &str) -> Result<(), scrm_core::Error>;
-    }
-}
 
 /// 1 = new (claimed with ARGV[1] for ARGV[2] ms), 2 = done before, 3 = claimed by someone else.
 const CLAIM: &str = r"
