@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use scrm_core::{HeaderMap, HttpRequest, HttpResponse, StatusCode, TransportError};
 use scrm_tanma::{
-    ChinaDateTime, Clock, ClueListRequest, Configure, ManualClock, RetryPolicy, TanmaClient,
+    ChinaDateTime, Clock, ClueList, Configure, ManualClock, RetryPolicy, TanmaClient,
     TanmaClientBuilder,
 };
 use scrm_testkit::RecordedRequest;
@@ -80,8 +80,11 @@ pub fn at(text: &str) -> ChinaDateTime {
 
 /// The request of the VENDORS.md computed example:
 /// `{"since":"2024-01-01 00:00:00","before":"2024-01-02 00:00:00","size":100}`.
-pub fn example_clue_request() -> ClueListRequest {
-    ClueListRequest::new(at("2024-01-01 00:00:00"), at("2024-01-02 00:00:00")).size(100)
+pub fn example_clue_request() -> ClueList {
+    ClueList::new()
+        .since(at("2024-01-01 00:00:00"))
+        .before(at("2024-01-02 00:00:00"))
+        .size(100u32)
 }
 
 /// The signature of the VENDORS.md computed example.
