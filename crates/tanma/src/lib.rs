@@ -94,11 +94,19 @@ pub use envelope::{
 };
 pub use ops::OPERATIONS;
 pub use ops::clues::{Clue, ClueList, ClueListResponse, CompanyInfo, DEFAULT_PAGE_SIZE};
+pub use ops::customer_details::{CustomerQwDetails, QwCustomerDetail};
 pub use ops::customer_files::{
     CustomerFile, CustomerFileList, CustomerFileListResponse, FileContent,
 };
+pub use ops::customers::{
+    ConditionItem, Customer, CustomerSearch, CustomerSearchResponse, SEARCH_PAGE_SIZE,
+    SearchConditions,
+};
+pub use ops::group_chats::{GROUP_PAGE_SIZE, GroupChat, GroupList, GroupListResponse, GroupTask};
+pub use ops::staff::{STAFF_PAGE_SIZE, User, UserList, UserListResponse};
+pub use ops::tags::{Tag, TagGroup, TagTree};
 pub use paging::{FileKeyset, KeysetTotals};
-pub use wire::{ClueField, DateTimeParam, FieldValue, NumId};
+pub use wire::{ClueField, DateTimeParam, FieldValue, NumId, TimeRange};
 
 /// What most programs need: the client, the builder trait and the stream extensions
 /// (`try_next`, `next`, `try_collect`), so that only this crate and tokio are dependencies.

@@ -315,6 +315,44 @@ impl<'de> Deserialize<'de> for ClueField {
     }
 }
 
+scrm_core::record! {
+    /// A `{start, end}` window of [`CustomerSearch`](crate::CustomerSearch) (texts; the example writes
+    /// `yyyy-MM-dd HH:mm:ss`). `TimeRange::new()` and the `start`/`end` setters build one.
+    pub struct TimeRange {
+        /// 开始时间.
+        start: String,
+        /// 结束时间.
+        end: String,
+    }
+}
+
+setters!(TimeRange {
+    start: String,
+    end: String
+});
+
+/// `new()` and `x(value)` setters for a nested request object declared with
+/// [`scrm_core::record!`] (whose types are `#[non_exhaustive]`, so users cannot write them as
+/// struct literals).
+macro_rules! setters {
+    ($name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
+        impl $name {
+            /// An object with no field set.
+            pub fn new() -> Self {
+                Self::default()
+            }
+            $(
+                #[doc = concat!("Sets `", stringify!($field), "`.")]
+                pub fn $field(mut self, value: impl ::scrm_core::IntoField<$ty>) -> Self {
+                    self.$field = Some(::scrm_core::IntoField::into_field(value));
+                    self
+                }
+            )*
+        }
+    };
+}
+pub(crate) use setters;
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -16,7 +16,7 @@ pub const DEFAULT_PAGE_SIZE: u32 = 100;
 
 scrm_core::operation! {
     /// Request of 按创建时间列出线索&待分配客户: the clues and not-yet-assigned customers created
-    /// in `[since, before)`, oldest first, paged by an opaque cursor.
+    /// in `[since, before)`, oldest first, paged by an opaque cursor. Fidelity: page.
     ///
     /// On the wire: `{"since": "2024-01-01 00:00:00", "before": "2024-01-02 00:00:00", "size":
     /// 100, "type": 1, "cursor": "…"}`. `since` and `before` are always sent as

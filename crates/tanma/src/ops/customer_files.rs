@@ -11,7 +11,7 @@ use crate::wire::{NumId, numeric};
 
 scrm_core::operation! {
     /// Request of 客户文件查询接口: the files attached to customers, paged by the last id
-    /// received.
+    /// received. Fidelity: page.
     ///
     /// **`userId` or `salesId`**: the vendor's field table documents `userId` (string, the
     /// salesperson's WeCom userid, 销售用户的企微userId), while its example sends `salesId` (a

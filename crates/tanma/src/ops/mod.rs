@@ -2,7 +2,12 @@
 //! it pages and its registry entry.
 
 pub mod clues;
+pub mod customer_details;
 pub mod customer_files;
+pub mod customers;
+pub mod group_chats;
+pub mod staff;
+pub mod tags;
 
 use scrm_core::registry::{DynOperation, Entry};
 
@@ -13,9 +18,17 @@ use crate::Tanma;
 ///
 /// ```
 /// let names: Vec<&str> = scrm_tanma::OPERATIONS.iter().map(|op| op.info().name).collect();
-/// assert_eq!(names, ["clues", "customer-files"]);
+/// assert_eq!(
+///     names,
+///     ["clues", "customer-files", "customer-details", "customers", "tags", "group-chats", "staff"]
+/// );
 /// ```
 pub static OPERATIONS: &[&dyn DynOperation<Tanma>] = &[
     &Entry::<clues::ClueList>::NEW,
     &Entry::<customer_files::CustomerFileList>::NEW,
+    &Entry::<customer_details::CustomerQwDetails>::NEW,
+    &Entry::<customers::CustomerSearch>::NEW,
+    &Entry::<tags::TagTree>::NEW,
+    &Entry::<group_chats::GroupList>::NEW,
+    &Entry::<staff::UserList>::NEW,
 ];

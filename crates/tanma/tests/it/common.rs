@@ -208,3 +208,8 @@ impl scrm_core::Transport for CannedTransport {
             .unwrap_or_else(|| response(599, "script exhausted", &[])))
     }
 }
+
+/// The `sign` header of a request with `body` sent by [`client`] (clock at [`T0_MS`]).
+pub fn sign_of(body: &str) -> String {
+    scrm_tanma::auth::sign(APP_ID, &T0_MS.to_string(), body.as_bytes(), APP_KEY)
+}

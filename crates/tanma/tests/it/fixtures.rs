@@ -1,9 +1,9 @@
 //! Every documented tanma example, parsed into the typed model and snapshotted.
 
-use scrm_core::{HttpResponse, SignReceipt, Vendor, decode_json};
+use scrm_core::{HttpResponse, Operation, SignReceipt, Vendor, decode_json};
 use scrm_tanma::{
-    ClueList, ClueListResponse, CustomerFileList, CustomerFileListResponse, ErrorKind, FieldValue,
-    Tanma,
+    ClueList, ClueListResponse, CustomerFileList, CustomerFileListResponse, CustomerQwDetails,
+    ErrorKind, FieldValue, GroupList, Tanma,
 };
 use scrm_testkit::{fixture_bytes, fixture_json, fixture_snapshot};
 use serde_json::{Value, json};
@@ -165,4 +165,45 @@ fn customer_file_response_example() {
         .map(|f| json!({"id": f.id, "file_content_decoded": f.file_content.as_ref().map(|c| c.value())}))
         .collect();
     fixture_snapshot!(rel, json!({"data": data, "decoded": decoded}));
+}
+
+/// Both keys are documented strings: the typed request reads the example and sends it back
+/// with the same keys, values and order.
+#[test]
+fn customer_qw_details_request_example() {
+    let rel = "tanma/customer-qw-details.request.json";
+    let request: CustomerQwDetails = decode_json(&fixture_bytes(rel)).unwrap();
+    assert_eq!(
+        request.external_user_id.as_deref(),
+        Some("wmvRo3DwAAjRcO70jPyfVZa3B6uXc9Ng")
+    );
+    assert_eq!(request.qw_user_id.as_deref(), Some("ZhuShanPeng"));
+    request.validate().unwrap();
+    let body = serde_json::to_string(&request).unwrap();
+    assert_eq!(
+        body,
+        r#"{"externalUserId":"wmvRo3DwAAjRcO70jPyfVZa3B6uXc9Ng","qwUserId":"ZhuShanPeng"}"#
+    );
+    let example: Value = fixture_json(rel);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), example);
+    fixture_snapshot!(rel, json!({"request": request, "body_sent": body}));
+}
+
+/// `userId` travels as a number, as in the example; `pageNo` is left out when unset.
+#[test]
+fn group_list_request_example() {
+    let rel = "tanma/group-sop-get-group-list.request.json";
+    let request: GroupList = decode_json(&fixture_bytes(rel)).unwrap();
+    assert_eq!(request.page_size, Some(10));
+    assert_eq!(
+        request.user_id.as_ref().and_then(|id| id.as_u64()),
+        Some(463352988837952)
+    );
+    assert_eq!(request.page_no, None);
+    request.validate().unwrap();
+    let body = serde_json::to_string(&request).unwrap();
+    assert_eq!(body, r#"{"pageSize":10,"userId":463352988837952}"#);
+    let example: Value = fixture_json(rel);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), example);
+    fixture_snapshot!(rel, json!({"request": request, "body_sent": body}));
 }
