@@ -148,7 +148,7 @@ async fn export(
     let client = common::client(&server.base_url());
     let mut ids = Vec::new();
     let mut error = None;
-    let mut stream = std::pin::pin!(client.items(example_clue_request()));
+    let mut stream = client.items(example_clue_request());
     loop {
         match stream.try_next().await {
             Ok(Some(clue)) => ids.push(clue.customer_id.as_ref().unwrap().to_string()),

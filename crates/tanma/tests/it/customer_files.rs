@@ -222,7 +222,7 @@ async fn a_server_ignoring_last_id_is_a_pagination_error() {
         })
         .await;
     let client = common::client(&server.base_url());
-    let mut stream = std::pin::pin!(client.pages(CustomerFileList::new().page_size(2)));
+    let mut stream = client.pages(CustomerFileList::new().page_size(2));
     let first = stream.try_next().await.unwrap().unwrap();
     assert_eq!(first.items.len(), 2);
     let e = stream.try_next().await.unwrap_err();
