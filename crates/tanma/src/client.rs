@@ -160,7 +160,7 @@ impl TanmaClientBuilder {
         self
     }
 
-    /// Builds the client. Fails with [`ErrorKind::Config`] when the app id or app key is
+    /// Builds the client. Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) when the app id or app key is
     /// missing or empty, when one cannot travel in its header, or when the base URL is invalid.
     pub fn build(self) -> Result<TanmaClient, Error> {
         const VENDOR: &str = <Tanma as scrm_core::Vendor>::NAME;
