@@ -99,8 +99,8 @@ pub use ops::customer_files::{
     CustomerFile, CustomerFileList, CustomerFileListResponse, FileContent,
 };
 pub use ops::customers::{
-    ConditionItem, Customer, CustomerSearch, CustomerSearchResponse, SEARCH_PAGE_SIZE,
-    SearchConditions,
+    ConditionItem, Customer, CustomerRole, CustomerSearch, CustomerSearchResponse,
+    SEARCH_PAGE_SIZE, SearchConditions,
 };
 pub use ops::group_chats::{GROUP_PAGE_SIZE, GroupChat, GroupList, GroupListResponse, GroupTask};
 pub use ops::staff::{STAFF_PAGE_SIZE, User, UserList, UserListResponse};

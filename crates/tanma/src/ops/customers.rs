@@ -14,12 +14,23 @@ use crate::wire::{NumId, TimeRange, numeric};
 /// the vendor's (cut-off) example and of the third-party callers; no maximum is documented.
 pub const SEARCH_PAGE_SIZE: u32 = 100;
 
+scrm_core::lenient_enum! {
+    /// `role`: whose customers to search, sent as a string (`"1"`, `"2"`); read from a string or
+    /// a number, and values this version does not know are kept as [`CustomerRole::Unknown`].
+    pub enum CustomerRole: str {
+        /// `1` 负责人: the salesperson owns the customer.
+        Owner = "1",
+        /// `2` 协作人: the salesperson collaborates on the customer.
+        Collaborator = "2",
+    }
+}
+
 scrm_core::operation! {
     /// Request of 高级筛选接口(新版) (`POST /api/v3/customer/search`). Fidelity: partial (no
     /// response section: the response is typed from third-party code only).
     ///
     /// Types follow the vendor's table where its example disagrees: `role` is a string (the
-    /// example sends `1`), the id lists hold ids sent as given (the table says `array[string]`,
+    /// example sends `1`; [`CustomerRole`]), the id lists hold ids sent as given (the table says `array[string]`,
     /// the example sends numbers). `qwCustomerTime` and `qwLastFollowTypes` appear in the
     /// example only. The op codes of `conditions.conditionItems[].op` are not documented.
     ///
@@ -39,7 +50,7 @@ scrm_core::operation! {
         /// 搜索内容: search text.
         search_key as "searchKey": String,
         /// `1` 负责人 (owner) or `2` 协作人 (collaborator).
-        role: String,
+        role: CustomerRole,
         /// 所属员工: owners' tanma user ids.
         sales_id_list as "salesIdList": Vec<Id>,
         /// 所属部门: department ids.

@@ -4,7 +4,9 @@
 
 use httpmock::prelude::*;
 use scrm_tanma::prelude::*;
-use scrm_tanma::{ConditionItem, CustomerSearch, ErrorKind, Id, SearchConditions, TimeRange};
+use scrm_tanma::{
+    ConditionItem, CustomerRole, CustomerSearch, ErrorKind, Id, SearchConditions, TimeRange,
+};
 use serde_json::{Value, json};
 
 use crate::common::{self, ok, sign_of};
@@ -28,7 +30,7 @@ fn page(ids: &[u64], total_page: u64) -> String {
 fn filters() -> CustomerSearch {
     CustomerSearch::new()
         .search_key("测试")
-        .role("1")
+        .role(CustomerRole::Owner)
         .sales_id_list(vec![Id::from("5885555666")])
         .department_id_list(vec![Id::from(966461u64)])
         .create_time(
@@ -177,4 +179,16 @@ async fn invalid_requests_are_refused_before_sending() {
         assert!(e.message().contains(why), "{e}");
     }
     any.assert_calls_async(0).await;
+}
+
+/// `role` is sent as the documented string; a number (as the published example sends) and an
+/// undocumented value both read back.
+#[test]
+fn role_travels_as_text_and_unknown_values_are_kept() {
+    use scrm_core::decode_json;
+    let r: CustomerSearch = decode_json(br#"{"role": 1}"#).unwrap();
+    assert_eq!(r.role, Some(CustomerRole::Owner));
+    assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"role":"1"}"#);
+    let r: CustomerSearch = decode_json(br#"{"role": "3"}"#).unwrap();
+    assert_eq!(r.role, Some(CustomerRole::Unknown("3".into())));
 }
