@@ -107,7 +107,7 @@ pub fn run() -> Result<(), String> {
     let sandbox = crate::measure::sandbox(2000)?;
     let (wshoto, tanma) = fetch(&rt, &sandbox.base_url())?;
     type W = scrm_wshoto::Envelope<scrm_wshoto::ops::CollectDetailPageResponse>;
-    type T = Env<scrm_tanma::CustomerFileList>;
+    type T = Env<scrm_tanma::CustomerFileListResponse>;
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     let rows: Vec<(&str, Duration)> = vec![
         (

@@ -223,16 +223,16 @@ impl SdkClient {
                 Ok(run(n, client.core().stats()))
             }
             (BenchOp::TanmaClues, SdkClient::Tanma(client)) => {
-                use scrm_tanma::{ChinaDateTime, ClueListRequest};
+                use scrm_tanma::{ChinaDateTime, ClueList};
                 let since = ChinaDateTime::parse("2000-01-01 00:00:00")?;
                 let before = ChinaDateTime::parse("2100-01-01 00:00:00")?;
-                let request = ClueListRequest::new(since, before).size(size);
-                let n = drain(client.core().items(request).options(s.pages.clone())).await?;
+                let request = ClueList::new().since(since).before(before).size(size);
+                let n = drain(client.items(request).options(s.pages.clone())).await?;
                 Ok(run(n, client.core().stats()))
             }
             (BenchOp::TanmaCustomerFiles, SdkClient::Tanma(client)) => {
-                let request = scrm_tanma::CustomerFileListRequest::new().page_size(size);
-                let n = drain(client.core().items(request).options(s.pages.clone())).await?;
+                let request = scrm_tanma::CustomerFileList::new().page_size(size);
+                let n = drain(client.items(request).options(s.pages.clone())).await?;
                 Ok(run(n, client.core().stats()))
             }
             _ => Err(mismatch()),

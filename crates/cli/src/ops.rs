@@ -316,18 +316,13 @@ pub async fn run(
             let client = built(configure(builder, base, tuning, pages.clone()).build())?;
             let stats = || client.core().stats();
             if op == Op::TanmaClues {
-                let request = typed(op, with_clue_window(request))?;
-                drain(
-                    client.clues_by_create_time_pages(request),
-                    sink,
-                    progress,
-                    stats,
-                )
-                .await
-                .map_err(failed)
+                let request: scrm_tanma::ClueList = typed(op, with_clue_window(request))?;
+                drain(client.pages(request), sink, progress, stats)
+                    .await
+                    .map_err(failed)
             } else {
-                let request = typed(op, request)?;
-                drain(client.customer_files_pages(request), sink, progress, stats)
+                let request: scrm_tanma::CustomerFileList = typed(op, request)?;
+                drain(client.pages(request), sink, progress, stats)
                     .await
                     .map_err(failed)
             }

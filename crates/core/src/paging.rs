@@ -1285,6 +1285,10 @@ macro_rules! paging {
             $crate::paging!(@common $req => $item, Cursor, Some(stringify!($size)), $items);
             fn prepare(&mut self) {
                 $crate::paging!(@fill self.$size = $default);
+                // An empty cursor is the first page, as an empty `next` cursor is the end.
+                if self.$cursor.as_deref() == ::core::option::Option::Some("") {
+                    self.$cursor = ::core::option::Option::None;
+                }
             }
         }
         impl $crate::CursorPaged for $req {

@@ -16,7 +16,6 @@ use seen_trait::{Claim, SeenStore};
 /// The push deduplication trait, from core.
 pub use scrm_core::push as seen_trait;
 
-
 /// 1 = new (claimed with ARGV[1] for ARGV[2] ms), 2 = done before, 3 = claimed by someone else.
 const CLAIM: &str = r"
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use scrm_core::{ClientOptions, Configure, Error, ErrorKind, RateLimit, Secret};
+use scrm_core::{ClientOptions, Configure, Error, RateLimit, Secret, check};
 
 use crate::auth::TanmaSigner;
 use crate::envelope::Tanma;
@@ -34,7 +34,7 @@ pub const DEFAULT_MAX_CONCURRENT: usize = 4;
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), scrm_tanma::Error> {
-/// use scrm_tanma::{Configure, TanmaClient};
+/// use scrm_tanma::prelude::*;
 /// let client = TanmaClient::builder()
 ///     .app_id("wwEXAMPLE_corp_AbCdEf")
 ///     .app_key(std::env::var("TANMA_APP_KEY").unwrap_or_default())
@@ -51,16 +51,55 @@ impl TanmaClient {
     /// A builder with the defaults: [`DEFAULT_BASE_URL`], [`DEFAULT_REQUESTS_PER_SECOND`],
     /// [`DEFAULT_MAX_CONCURRENT`], 3 attempts per call.
     pub fn builder() -> TanmaClientBuilder {
-        TanmaClientBuilder::new()
+        TanmaClientBuilder::default()
     }
 
-    /// The generic client underneath, for operations called by hand
-    /// (`client.core().call(&request)` for one page) and for page streams with explicit
-    /// [`PageOptions`](crate::PageOptions) (`client.core().pages(request).options(options)`).
+    /// The generic client underneath (for code written against `scrm_core`).
     pub fn core(&self) -> &scrm_core::Client<Tanma> {
         &self.core
     }
 }
+
+scrm_core::vendor_client_verbs!(
+    TanmaClient,
+    Tanma,
+    call: r#"
+# async fn demo(client: scrm_tanma::TanmaClient) -> Result<(), Box<dyn std::error::Error>> {
+use scrm_tanma::{ChinaDateTime, ClueList};
+let request = ClueList::new()
+    .since(ChinaDateTime::parse("2024-01-01 00:00:00")?)
+    .before(ChinaDateTime::parse("2024-01-02 00:00:00")?)
+    .size(10u32);
+let page = client.call(&request).await?;
+println!("{} clues, next cursor {:?}", page.list.map_or(0, |l| l.len()), page.next_cursor);
+# Ok(()) }
+"#,
+    pages: r#"
+# async fn demo(client: scrm_tanma::TanmaClient) -> Result<(), scrm_tanma::Error> {
+use scrm_tanma::prelude::*;
+use scrm_tanma::CustomerFileList;
+let request = CustomerFileList::new().customer_id(442273848965184u64);
+let mut pages = client.pages(request).max_pages(10);
+while let Some(page) = pages.try_next().await? {
+    // Write the records, then save page.next: resume with .resume_from(saved).
+    println!("{} of {:?}, next {:?}", page.items.len(), page.response.total_count, page.next);
+}
+# Ok(()) }
+"#,
+    items: r#"
+# async fn demo(client: scrm_tanma::TanmaClient) -> Result<(), Box<dyn std::error::Error>> {
+use scrm_tanma::prelude::*;
+use scrm_tanma::{ChinaDateTime, ClueList};
+let request = ClueList::new()
+    .since(ChinaDateTime::parse("2024-01-01 00:00:00")?)
+    .before(ChinaDateTime::parse("2024-01-02 00:00:00")?);
+let mut clues = client.items(request);
+while let Some(clue) = clues.try_next().await? {
+    println!("{:?} {:?}", clue.customer_id, clue.field("mobile").and_then(|f| f.value()));
+}
+# Ok(()) }
+"#
+);
 
 /// Builder of [`TanmaClient`]. The settings shared by every vendor (base URL, retries, rate
 /// limit, timeouts, transport, clock, page options) come from [`Configure`].
@@ -83,14 +122,8 @@ pub struct TanmaClientBuilder {
 }
 
 impl Default for TanmaClientBuilder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl TanmaClientBuilder {
     /// A builder with the defaults (see [`TanmaClient::builder`]).
-    pub fn new() -> Self {
+    fn default() -> Self {
         TanmaClientBuilder {
             options: ClientOptions::new(
                 DEFAULT_BASE_URL,
@@ -101,7 +134,9 @@ impl TanmaClientBuilder {
             send_app_key_header: false,
         }
     }
+}
 
+impl TanmaClientBuilder {
     /// The application's `appId` (required). Sent in the `appId` header.
     pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
         self.app_id = Some(app_id.into());
@@ -125,27 +160,29 @@ impl TanmaClientBuilder {
         self
     }
 
-    /// Builds the client. Fails with [`ErrorKind::Config`] when the app id or app key is
+    /// Builds the client. Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) when the app id or app key is
     /// missing or empty, when one cannot travel in its header, or when the base URL is invalid.
     pub fn build(self) -> Result<TanmaClient, Error> {
-        let config = |message: &str| {
-            Error::new(ErrorKind::Config, message).with_vendor(<Tanma as scrm_core::Vendor>::NAME)
-        };
-        let app_id = self
-            .app_id
-            .filter(|id| !id.trim().is_empty())
-            .ok_or_else(|| config("missing app id: set it with TanmaClientBuilder::app_id"))?;
-        let app_key = self
-            .app_key
-            .filter(|key| !key.is_empty())
-            .ok_or_else(|| config("missing app key: set it with TanmaClientBuilder::app_key"))?;
+        const VENDOR: &str = <Tanma as scrm_core::Vendor>::NAME;
+        let app_id = check::credential(
+            VENDOR,
+            "app_id",
+            self.app_id,
+            "the application's app id (appId) from tanma's open-platform settings",
+        )?;
+        let app_key = check::secret_credential(
+            VENDOR,
+            "app_key",
+            self.app_key,
+            "the application's app key (appKey), the signing secret from the same settings",
+        )?;
         let signer = TanmaSigner::new(
             app_id,
             app_key,
             self.send_app_key_header,
             self.options.current_clock(),
         )
-        .map_err(|e| e.with_vendor(<Tanma as scrm_core::Vendor>::NAME))?;
+        .map_err(|e| e.with_vendor(VENDOR))?;
         let core = self.options.build(Tanma, Arc::new(signer))?;
         Ok(TanmaClient { core })
     }

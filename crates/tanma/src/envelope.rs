@@ -123,13 +123,16 @@ impl Vendor for Tanma {
         match decoded.data {
             Some(data) => Ok(data),
             // `data: null` on success: read it as an empty object, so list payloads (every field
-            // defaulted) come out empty and a payload with required fields names `data`.
-            None => decode_json::<T>(b"{}").map_err(|e| {
-                Error::decode(
-                    "data",
-                    format!("`data` is null or absent ({})", e.message()),
-                )
-            }),
+            // defaulted) come out empty, or as an empty list for payloads that are lists; a
+            // payload with required fields names `data`.
+            None => decode_json::<T>(b"{}")
+                .or_else(|e| decode_json::<T>(b"[]").map_err(|_| e))
+                .map_err(|e| {
+                    Error::decode(
+                        "data",
+                        format!("`data` is null or absent ({})", e.message()),
+                    )
+                }),
         }
     }
 }
@@ -179,6 +182,8 @@ mod tests {
         assert_eq!(l, List::default());
         let l: List = open(200, r#"{"code":0,"message":"success"}"#).unwrap();
         assert_eq!(l, List::default());
+        let l: Vec<u32> = open(200, r#"{"code":0,"message":"success","data":null}"#).unwrap();
+        assert!(l.is_empty());
         let e = open::<Required>(200, r#"{"code":0,"data":null}"#).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
         assert!(e.message().contains("`data` is null"), "{e}");

@@ -1,18 +1,13 @@
 //! # scrm-tanma
 //!
 //! A typed async client for the open API of tanma (探马SCRM): SHA-256 header signing, and the
-//! documented exports as streams that page for you.
-//!
-//! | method | endpoint | paging |
-//! |---|---|---|
-//! | [`TanmaClient::clues_by_create_time`] | 按创建时间列出线索&待分配客户 `POST /api/v3/clue/list-by-create-time-asc` | cursor |
-//! | [`TanmaClient::customer_files`] | 客户文件查询接口 `POST /api/v3/customer/list-file-of-customer` | keyset by `lastId` |
+//! documented endpoints as typed operations whose pages and records come as streams.
 //!
 //! ## Quick start
 //!
 //! ```no_run
-//! use futures::TryStreamExt;
-//! use scrm_tanma::{ChinaDateTime, ClueListRequest, Configure, TanmaClient};
+//! use scrm_tanma::prelude::*;
+//! use scrm_tanma::{ChinaDateTime, ClueList};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = TanmaClient::builder()
@@ -20,17 +15,22 @@
 //!     .app_key(std::env::var("TANMA_APP_KEY")?)
 //!     .build()?;
 //!
-//! let request = ClueListRequest::new(
-//!     ChinaDateTime::parse("2024-01-01 00:00:00")?,
-//!     ChinaDateTime::parse("2024-01-02 00:00:00")?,
-//! )
-//! .size(100);
-//! let mut clues = std::pin::pin!(client.clues_by_create_time(request));
+//! let request = ClueList::new()
+//!     .since(ChinaDateTime::parse("2024-01-01 00:00:00")?)
+//!     .before(ChinaDateTime::parse("2024-01-02 00:00:00")?)
+//!     .size(100u32);
+//! let mut clues = client.items(request);
 //! while let Some(clue) = clues.try_next().await? {
-//!     println!("{} created {}", clue.customer_id, clue.create_time);
+//!     println!("{:?} created {:?}", clue.customer_id, clue.create_time);
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! Every client offers the same three verbs for any operation: [`TanmaClient::call`] (one
+//! request), [`TanmaClient::pages`] (pages with the position to resume from) and
+//! [`TanmaClient::items`] (records); page options are set on what they return. The typed
+//! operations are listed in [`OPERATIONS`], the registry the `scrm` tool reads; see
+//! [`ops`] and the README's coverage table.
 //!
 //! ## Base URL
 //!
@@ -68,11 +68,14 @@
 //! Records keep the vendor's field names when serialized, so writing one out gives the
 //! vendor's record form; JSON documents inside strings (`valueAsText` of JSON-typed fields,
 //! `fileContent`) are decoded with the original string kept. Keys this version does not model
-//! are kept in each record's `other` map.
+//! are kept in each record's `extra` map. Ids tanma expects as numbers are [`NumId`]s,
+//! date-time parameters [`DateTimeParam`]s ([`wire`]).
 
 mod client;
 mod envelope;
-mod ops;
+pub mod ops;
+mod paging;
+pub mod wire;
 
 pub mod auth;
 pub mod push;
@@ -90,18 +93,39 @@ pub use envelope::{
     CODE_BAD_SIGNATURE, CODE_OK, CODE_PARAMETER_INVALID, CODE_TIMESTAMP_OUT_OF_RANGE, Tanma,
     classify,
 };
-pub use ops::{
-    Clue, ClueField, ClueList, ClueListRequest, CompanyInfo, CustomerFile, CustomerFileList,
-    CustomerFileListRequest, DEFAULT_PAGE_SIZE, FieldValue, FileContent, FileKeyset,
+pub use ops::OPERATIONS;
+pub use ops::clues::{Clue, ClueList, ClueListResponse, CompanyInfo, DEFAULT_PAGE_SIZE};
+pub use ops::customer_details::{CustomerQwDetails, QwCustomerDetail};
+pub use ops::customer_files::{
+    CustomerFile, CustomerFileList, CustomerFileListResponse, FileContent,
 };
+pub use ops::customers::{
+    ConditionItem, Customer, CustomerRole, CustomerSearch, CustomerSearchResponse,
+    SEARCH_PAGE_SIZE, SearchConditions,
+};
+pub use ops::group_chats::{GROUP_PAGE_SIZE, GroupChat, GroupList, GroupListResponse, GroupTask};
+pub use ops::staff::{STAFF_PAGE_SIZE, User, UserList, UserListResponse};
+pub use ops::tags::{Tag, TagGroup, TagTree};
+pub use paging::{FileKeyset, KeysetTotals};
+pub use wire::{ClueField, DateTimeParam, FieldValue, NumId, TimeRange};
+
+/// What most programs need: the client, the builder trait and the stream extensions
+/// (`try_next`, `next`, `try_collect`), so that only this crate and tokio are dependencies.
+pub mod prelude {
+    pub use crate::{Configure, Error, TanmaClient};
+    pub use scrm_core::prelude::*;
+}
 
 pub use scrm_core::de::{ChinaDateTime, Id, JsonString};
 pub use scrm_core::{
-    Clock, Configure, DriftPolicy, Error, ErrorKind, ManualClock, Page, PageOptions, Position,
-    RateLimit, RetryPolicy, Secret, SystemClock, collect_all,
+    Clock, Configure, DriftPolicy, Error, ErrorKind, Items, ManualClock, Page, PageOptions, Pages,
+    Position, RateLimit, RetryPolicy, Secret, SystemClock, collect_all,
 };
 /// What a custom transport ([`Configure::transport`]) implements and handles.
 pub use scrm_core::{
     HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError, TransportErrorKind,
     async_trait,
 };
+
+/// The shared machinery underneath (for code generic over vendors and custom transports).
+pub use scrm_core;

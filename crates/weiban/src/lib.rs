@@ -59,8 +59,8 @@ mod client;
 pub mod customer;
 mod envelope;
 pub mod ops;
-pub mod wire;
 pub mod push;
+pub mod wire;
 
 pub use auth::DEFAULT_TOKEN_LIFETIME;
 pub use client::{

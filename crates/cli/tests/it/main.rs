@@ -11,8 +11,8 @@ use scrm_sandbox::{
 };
 use scrm_testkit::assert_no_canary;
 
-mod shared;
 mod listen;
+mod shared;
 
 const RECORDS: usize = 450;
 

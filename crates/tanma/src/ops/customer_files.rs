@@ -1,448 +1,157 @@
-//! 客户文件查询接口: `POST /api/v3/customer/list-file-of-customer`.
+//! 客户文件查询接口: `POST /api/v3/customer/list-file-of-customer`, the files attached to
+//! customers, paged by the last id received (`lastId` + `pageSize`), with paging totals.
+//! Fidelity: the whole vendor page (`vendor-docs/tanma-customer-list-file-of-customer.txt`).
 
-use futures::Stream;
-use serde::{Deserialize, Serialize};
-
+use scrm_core::check;
 use scrm_core::de::{ChinaDateTime, Id, JsonString};
-use scrm_core::{Error, ErrorKind, Operation, Page, PageOptions, Paged, Paginator, Position, Step};
 
-use super::{null_as_default, numeric_id, opt_id_as_number, opt_text};
-use crate::TanmaClient;
-use crate::envelope::Tanma;
+use super::clues::DEFAULT_PAGE_SIZE;
+use crate::Tanma;
+use crate::wire::{NumId, numeric};
 
-/// The `pageSize` sent when none is set: 100.
-///
-/// It is always sent explicitly, so that the end of an export (a page shorter than the page
-/// size) is judged against a size the server was actually asked for, never against an
-/// undocumented server default.
-pub const DEFAULT_PAGE_SIZE: u32 = 100;
-
-fn default_page_size() -> u32 {
-    DEFAULT_PAGE_SIZE
-}
-
-/// Request of 客户文件查询接口: the files attached to customers, paged by the last id received.
-///
-/// **`userId` or `salesId`**: the vendor's field table documents `userId` (string, the
-/// salesperson's WeCom userid, 销售用户的企微userId), while its example sends `salesId` (a
-/// number, a tanma-internal user id) instead, and which one the server honours is not
-/// documented. Both are supported, both are optional, and each is sent only when set: set the
-/// one your tenant's data answers to (or both). Setting neither is not refused either: the
-/// table marks only `customerId`, `externalUserId`, `pageSize` and `lastId` as nullable, so a
-/// server may reject a request without `userId`, and that error then comes from the server.
-///
-/// Ids (`salesId`, `customerId`, `lastId`) travel as JSON numbers; an id that is not an integer
-/// is refused before sending. `pageSize` is always sent ([`DEFAULT_PAGE_SIZE`] unless set).
-///
-/// ```
-/// use scrm_tanma::CustomerFileListRequest;
-/// let request = CustomerFileListRequest::new()
-///     .sales_id(410308323612736u64)
-///     .customer_id(442273848965184u64)
-///     .page_size(30);
-/// assert_eq!(
-///     serde_json::to_string(&request).unwrap(),
-///     r#"{"salesId":410308323612736,"customerId":442273848965184,"pageSize":30}"#
-/// );
-/// ```
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerFileListRequest {
-    /// `userId`: the salesperson's WeCom userid (per the field table).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// `salesId`: the salesperson's tanma user id (per the example; not in the field table).
-    #[serde(
-        default,
-        serialize_with = "opt_id_as_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sales_id: Option<Id>,
-    /// `customerId`: the tanma customer id (探马客户id).
-    #[serde(
-        default,
-        serialize_with = "opt_id_as_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub customer_id: Option<Id>,
-    /// `externalUserId`: the customer's WeCom external userid (企微客户id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_user_id: Option<String>,
-    /// `pageSize`: records per page (页大小), at least 1.
-    #[serde(default = "default_page_size")]
-    pub page_size: u32,
-    /// `lastId`: the id of the last record of the previous page (最大记录id); unset for the
-    /// first page.
-    #[serde(
-        default,
-        serialize_with = "opt_id_as_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_id: Option<Id>,
-}
-
-impl Default for CustomerFileListRequest {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl CustomerFileListRequest {
-    /// A request with no filter and the default page size.
-    pub fn new() -> Self {
-        CustomerFileListRequest {
-            user_id: None,
-            sales_id: None,
-            customer_id: None,
-            external_user_id: None,
-            page_size: DEFAULT_PAGE_SIZE,
-            last_id: None,
-        }
-    }
-
-    /// `userId`: the salesperson's WeCom userid.
-    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
-        self.user_id = Some(user_id.into());
-        self
-    }
-
-    /// `salesId`: the salesperson's tanma user id.
-    pub fn sales_id(mut self, sales_id: impl Into<Id>) -> Self {
-        self.sales_id = Some(sales_id.into());
-        self
-    }
-
-    /// `customerId`: the tanma customer id.
-    pub fn customer_id(mut self, customer_id: impl Into<Id>) -> Self {
-        self.customer_id = Some(customer_id.into());
-        self
-    }
-
-    /// `externalUserId`: the customer's WeCom external userid.
-    pub fn external_user_id(mut self, external_user_id: impl Into<String>) -> Self {
-        self.external_user_id = Some(external_user_id.into());
-        self
-    }
-
-    /// `pageSize`: records per page (at least 1; default [`DEFAULT_PAGE_SIZE`]).
-    pub fn page_size(mut self, page_size: u32) -> Self {
-        self.page_size = page_size;
-        self
-    }
-
-    /// `lastId`: starts after this record id (to resume an export).
-    pub fn last_id(mut self, last_id: impl Into<Id>) -> Self {
-        self.last_id = Some(last_id.into());
-        self
-    }
-}
-
-impl Operation for CustomerFileListRequest {
-    type Vendor = Tanma;
-    type Response = CustomerFileList;
-    const NAME: &'static str = "customer/list-file-of-customer";
-    const PATH: &'static str = "/api/v3/customer/list-file-of-customer";
-
-    fn validate(&self) -> Result<(), Error> {
-        if self.page_size == 0 {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                "`pageSize` must be at least 1",
-            ));
-        }
-        for (field, id) in [
-            ("salesId", &self.sales_id),
-            ("customerId", &self.customer_id),
-            ("lastId", &self.last_id),
-        ] {
-            if let Some(id) = id {
-                numeric_id(field, id)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Paged for CustomerFileListRequest {
-    type Item = CustomerFile;
-    type Style = FileKeyset;
-
-    fn take_items(response: &mut CustomerFileList) -> Vec<CustomerFile> {
-        std::mem::take(&mut response.result)
-    }
-}
-
-/// The paging style of [`CustomerFileListRequest`]: keyset by the last record's id.
-///
-/// The next request is the previous one with `lastId` set to the id of the last record
-/// received (every filter kept). The export ends on an empty page or a short one: shorter than
-/// the `pageSize` asked for or, when the response reports a smaller `pageSize` (a server-side
-/// cap), shorter than that, so a capped page size does not end an export early. A `lastId`
-/// requested twice (a server ignoring it) is reported as a pagination error instead of
-/// looping. If an export started from the beginning ends before the `totalCount` of its first
-/// page was reached, a warning is logged (the meaning of the totals under keyset paging is not
-/// documented, so it is not treated as an error).
-#[derive(Debug, Default)]
-pub struct FileKeyset {
-    first_total: Option<i64>,
-    seen: u64,
-}
-
-impl Paginator<CustomerFileListRequest> for FileKeyset {
-    const STYLE: scrm_core::PagingStyle = scrm_core::PagingStyle::Keyset;
-
-    fn position(&self, request: &CustomerFileListRequest) -> Position {
-        Position::LastId {
-            last_id: request.last_id.as_ref().map(|id| id.as_str().to_owned()),
-        }
-    }
-
-    fn resume(
-        &mut self,
-        request: &mut CustomerFileListRequest,
-        position: &Position,
-    ) -> Result<(), Error> {
-        match position {
-            Position::LastId { last_id } => {
-                request.last_id = match last_id {
-                    None => None,
-                    Some(text) => {
-                        let id = Id::string(text.as_str());
-                        Some(Id::number(numeric_id("lastId", &id)?))
-                    }
-                };
-                Ok(())
-            }
-            other => Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!("cannot resume from {other}: customer files page by last id"),
-            )),
-        }
-    }
-
-    fn next(
-        &mut self,
-        request: &CustomerFileListRequest,
-        response: &CustomerFileList,
-        items: &[CustomerFile],
-        _options: &PageOptions,
-    ) -> Result<Step<CustomerFileListRequest>, Error> {
-        let Some(last) = items.last() else {
-            return Ok(Step::Done);
-        };
-        let received = items.len() as u64;
-        if self.seen == 0 && request.last_id.is_none() {
-            // The first page of an export from the start: its total covers the whole export.
-            self.first_total = response.total_count;
-        }
-        self.seen += received;
-        let asked = u64::from(request.page_size);
-        let served = response
-            .page_size
-            .and_then(|n| u64::try_from(n).ok())
-            .filter(|n| *n > 0)
-            .map_or(asked, |n| n.min(asked));
-        if received < served {
-            if let Some(total) = self.first_total
-                && i64::try_from(self.seen).is_ok_and(|seen| seen < total)
-            {
-                tracing::warn!(
-                    operation = <CustomerFileListRequest as Operation>::NAME,
-                    seen = self.seen,
-                    total,
-                    "short page before the first page's totalCount: export ends here"
-                );
-            }
-            return Ok(Step::Done);
-        }
-        let last_id = last.id.as_u64().ok_or_else(|| {
-            Error::new(
-                ErrorKind::Pagination,
-                format!(
-                    "the last record's id {:?} is not an integer: cannot send it as `lastId`",
-                    last.id.as_str()
-                ),
-            )
-        })?;
-        let mut next = request.clone();
-        next.last_id = Some(Id::number(last_id));
-        Ok(Step::Next(next))
-    }
-}
-
-/// One page (`data`) of 客户文件查询接口, with its paging totals.
-///
-/// In a page stream, [`Page::response`] is this value with `result` taken out: the totals of
-/// each page stay readable there.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerFileList {
-    /// `totalCount`: number of records (总条数).
-    #[serde(
-        default,
-        deserialize_with = "scrm_core::de::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total_count: Option<i64>,
-    /// `totalPage`: number of pages (总页数).
-    #[serde(
-        default,
-        deserialize_with = "scrm_core::de::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total_page: Option<i64>,
-    /// `pageNo`: page number (页数; `0` in the example, its base is undocumented).
-    #[serde(
-        default,
-        deserialize_with = "scrm_core::de::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub page_no: Option<i64>,
-    /// `pageSize`: the page size the server applied (页大小).
-    #[serde(
-        default,
-        deserialize_with = "scrm_core::de::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub page_size: Option<i64>,
-    /// `result`: the records (文件信息), taken out into [`Page::items`] by page streams.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub result: Vec<CustomerFile>,
-}
-
-/// A file attached to a customer.
-///
-/// Serializes back to the vendor's record form (`fileContent` as the original string).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerFile {
-    /// `id`: the record id (the keyset position).
-    pub id: Id,
-    /// `corpid`: the WeCom corp id (lower-case key on the wire).
-    #[serde(default)]
-    pub corpid: Option<String>,
-    /// `salesId`: the salesperson's tanma user id.
-    #[serde(default)]
-    pub sales_id: Option<Id>,
-    /// `customerId`: the tanma customer id.
-    #[serde(default)]
-    pub customer_id: Option<Id>,
-    /// `createTime` (China time).
-    #[serde(default, deserialize_with = "scrm_core::de::opt_china_datetime")]
-    pub create_time: Option<ChinaDateTime>,
-    /// `fileContent`: a JSON document inside a string, decoded; the original string is kept
-    /// ([`JsonString::raw`]) and written back unchanged.
-    #[serde(default, deserialize_with = "scrm_core::de::opt_json_string")]
-    pub file_content: Option<JsonString<FileContent>>,
-    /// `fileName`.
-    #[serde(default)]
-    pub file_name: Option<String>,
-    /// `operatorId`: who uploaded it.
-    #[serde(default)]
-    pub operator_id: Option<Id>,
-    /// `authorName`.
-    #[serde(default)]
-    pub author_name: Option<String>,
-    /// `followContent`: `null` in every example; its type is undocumented, so it is kept as
-    /// JSON.
-    #[serde(default)]
-    pub follow_content: Option<serde_json::Value>,
-    /// Keys this version does not model, kept so that nothing the vendor sends is lost.
-    #[serde(flatten)]
-    pub other: serde_json::Map<String, serde_json::Value>,
-}
-
-/// The decoded `fileContent` of a [`CustomerFile`]:
-/// `{"name":"0.0.2-SNAPSHOT","url":"https://…rar","size":"29.9KB","type":"rar","fileId":"group1/…rar"}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct FileContent {
-    /// `name`: the file's display name.
-    #[serde(default, deserialize_with = "opt_text")]
-    pub name: Option<String>,
-    /// `url`: where to download it.
-    #[serde(default, deserialize_with = "opt_text")]
-    pub url: Option<String>,
-    /// `size`: human-readable text such as `"29.9KB"`, not a number of bytes.
-    #[serde(default, deserialize_with = "opt_text")]
-    pub size: Option<String>,
-    /// `type`: the file extension (`"rar"`).
-    #[serde(rename = "type", default, deserialize_with = "opt_text")]
-    pub r#type: Option<String>,
-    /// `fileId`: the storage id.
-    #[serde(default, deserialize_with = "opt_text")]
-    pub file_id: Option<String>,
-}
-
-impl TanmaClient {
-    /// Every file matching the request, across all pages (客户文件查询接口), in the server's
-    /// order (descending ids in the example).
+scrm_core::operation! {
+    /// Request of 客户文件查询接口: the files attached to customers, paged by the last id
+    /// received. Fidelity: page.
     ///
-    /// Pages by `lastId` = the id of the last record received; ends on an empty or short page
-    /// (see [`FileKeyset`]). The first error ends the stream.
+    /// **`userId` or `salesId`**: the vendor's field table documents `userId` (string, the
+    /// salesperson's WeCom userid, 销售用户的企微userId), while its example sends `salesId` (a
+    /// number, a tanma-internal user id) instead, and which one the server honours is not
+    /// documented. Both are optional and each is sent only when set: set the one your tenant's
+    /// data answers to (or both). Setting neither is not refused: a server that needs one
+    /// answers with its own error.
     ///
-    /// ```no_run
-    /// # async fn run(client: scrm_tanma::TanmaClient) -> Result<(), scrm_tanma::Error> {
-    /// use futures::TryStreamExt;
-    /// use scrm_tanma::CustomerFileListRequest;
-    /// let request = CustomerFileListRequest::new().customer_id(442273848965184u64);
-    /// let files: Vec<_> = client.customer_files(request).try_collect().await?;
-    /// for file in &files {
-    ///     let url = file.file_content.as_ref().and_then(|c| c.value().url.as_deref());
-    ///     println!("{} {:?} {:?}", file.id, file.file_name, url);
-    /// }
-    /// # Ok(()) }
+    /// Ids (`salesId`, `customerId`, `lastId`) travel as JSON numbers ([`NumId`]); an id that
+    /// is not an integer is refused before sending. Streams always send `pageSize`
+    /// ([`DEFAULT_PAGE_SIZE`] unless set).
+    ///
     /// ```
-    pub fn customer_files(
-        &self,
-        request: CustomerFileListRequest,
-    ) -> impl Stream<Item = Result<CustomerFile, Error>> + Send + 'static {
-        self.core().items(request)
+    /// use scrm_tanma::CustomerFileList;
+    /// let request = CustomerFileList::new()
+    ///     .sales_id(410308323612736u64)
+    ///     .customer_id(442273848965184u64)
+    ///     .page_size(30);
+    /// assert_eq!(
+    ///     serde_json::to_string(&request).unwrap(),
+    ///     r#"{"salesId":410308323612736,"customerId":442273848965184,"pageSize":30}"#
+    /// );
+    /// ```
+    pub struct CustomerFileList: Tanma, POST "/api/v3/customer/list-file-of-customer"
+        => CustomerFileListResponse as "customer/list-file-of-customer" {
+        /// The salesperson's WeCom userid (销售用户的企微userId; per the field table).
+        user_id as "userId": String,
+        /// The salesperson's tanma user id (per the example; not in the field table).
+        sales_id as "salesId": NumId,
+        /// The tanma customer id (探马客户id).
+        customer_id as "customerId": NumId,
+        /// The customer's WeCom external userid (企微客户id).
+        external_user_id as "externalUserId": String,
+        /// Records per page (页大小), at least 1.
+        page_size as "pageSize": u32,
+        /// The id of the last record of the previous page (最大记录id); unset for the first page.
+        last_id as "lastId": NumId,
     }
-
-    /// The pages of [`customer_files`](Self::customer_files), each with its paging totals in
-    /// [`Page::response`] and the position to resume from in [`Page::next`].
-    pub fn customer_files_pages(
-        &self,
-        request: CustomerFileListRequest,
-    ) -> impl Stream<Item = Result<Page<CustomerFileListRequest>, Error>> + Send + 'static {
-        self.core().pages(request)
-    }
-
-    /// [`customer_files_pages`](Self::customer_files_pages) with explicit page options (page
-    /// cap, resume position, empty-page retries).
-    pub fn customer_files_pages_with(
-        &self,
-        request: CustomerFileListRequest,
-        options: PageOptions,
-    ) -> impl Stream<Item = Result<Page<CustomerFileListRequest>, Error>> + Send + 'static {
-        self.core().pages(request).options(options)
+    validate(r) {
+        check::at_least("pageSize", r.page_size, 1)?;
+        numeric("salesId", r.sales_id.as_ref())?;
+        numeric("customerId", r.customer_id.as_ref())?;
+        numeric("lastId", r.last_id.as_ref())
     }
 }
+
+scrm_core::record! {
+    /// One page (`data`) of [`CustomerFileList`], with its paging totals (which stay readable
+    /// on `Page::response` once the records moved to `Page::items`).
+    pub struct CustomerFileListResponse {
+        /// 总条数: number of records.
+        total_count as "totalCount": i64,
+        /// 总页数: number of pages.
+        total_page as "totalPage": i64,
+        /// 页数: page number (`0` in the example; its base is undocumented).
+        page_no as "pageNo": i64,
+        /// 页大小: the page size the server applied.
+        page_size as "pageSize": i64,
+        /// 文件信息: the records.
+        result: Vec<CustomerFile>,
+    }
+}
+
+scrm_core::record! {
+    /// A file attached to a customer. `followContent` (`null` in every example, type
+    /// undocumented) stays in `extra`, so a record is written back exactly as received.
+    pub struct CustomerFile {
+        /// The record id (the keyset position).
+        id: Id,
+        /// The WeCom corp id (lower-case key on the wire).
+        corpid: String,
+        /// The salesperson's tanma user id.
+        sales_id as "salesId": Id,
+        /// The tanma customer id.
+        customer_id as "customerId": Id,
+        /// Upload time (China time).
+        create_time as "createTime": ChinaDateTime,
+        /// A JSON document inside a string, decoded; the original string is kept
+        /// ([`JsonString::raw`]) and written back unchanged.
+        file_content as "fileContent": JsonString<FileContent>,
+        /// The file name.
+        file_name as "fileName": String,
+        /// Who uploaded it.
+        operator_id as "operatorId": Id,
+        /// The uploader's name.
+        author_name as "authorName": String,
+    }
+}
+
+scrm_core::record! {
+    /// The decoded `fileContent` of a [`CustomerFile`].
+    pub struct FileContent {
+        /// The file's display name.
+        name: String,
+        /// Where to download it.
+        url: String,
+        /// Human-readable text such as `"29.9KB"`, not a number of bytes.
+        size: String,
+        /// The file extension (`"rar"`).
+        r#type as "type": String,
+        /// The storage id.
+        file_id as "fileId": String,
+    }
+}
+
+crate::paging::keyset_with_totals!(CustomerFileList => CustomerFile,
+    last_id(last_id as "lastId"), page_size(page_size = DEFAULT_PAGE_SIZE), key(id),
+    items(result), totals(total_count, page_size));
+
+scrm_core::register!(CustomerFileList {
+    name: "customer-files",
+    title: "客户文件查询接口",
+    record: CustomerFile,
+    key: ["id"],
+    incremental: None,
+    fidelity: Page,
+});
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+    use scrm_core::{ErrorKind, Operation, PageOptions, Paged, Paginator, Position, Step};
+
     use super::*;
+    use crate::FileKeyset;
 
     fn file(id: u64) -> CustomerFile {
         serde_json::from_value(serde_json::json!({ "id": id })).unwrap()
     }
 
-    fn page(page_size: Option<i64>, total: Option<i64>) -> CustomerFileList {
-        CustomerFileList {
+    fn page(page_size: Option<i64>, total: Option<i64>) -> CustomerFileListResponse {
+        CustomerFileListResponse {
             page_size,
             total_count: total,
-            ..CustomerFileList::default()
+            ..CustomerFileListResponse::default()
         }
     }
 
-    fn next_last_id(step: Step<CustomerFileListRequest>) -> Option<String> {
+    fn next_last_id(step: Step<CustomerFileList>) -> Option<String> {
         match step {
             Step::Next(r) => Some(r.last_id.unwrap().to_string()),
             Step::Done => None,
@@ -453,9 +162,7 @@ mod tests {
     #[test]
     fn keyset_continues_on_full_pages_and_keeps_filters() {
         let mut style = FileKeyset::default();
-        let request = CustomerFileListRequest::new()
-            .user_id("zhangsan")
-            .page_size(2);
+        let request = CustomerFileList::new().user_id("zhangsan").page_size(2u32);
         let step = style
             .next(
                 &request,
@@ -467,33 +174,26 @@ mod tests {
         let Step::Next(next) = step else {
             panic!("expected a next page")
         };
-        assert_eq!(next.last_id, Some(Id::number(7)));
+        assert_eq!(next.last_id.as_ref().map(NumId::as_str), Some("7"));
+        assert_eq!(serde_json::to_value(&next.last_id).unwrap(), 7);
         assert_eq!(next.user_id.as_deref(), Some("zhangsan"));
-        assert_eq!(next.page_size, 2);
+        assert_eq!(next.page_size, Some(2));
     }
 
     #[test]
     fn keyset_ends_on_short_or_empty_pages() {
-        let request = CustomerFileListRequest::new().page_size(2);
+        let request = CustomerFileList::new().page_size(2u32);
         let o = PageOptions::default();
         let mut style = FileKeyset::default();
-        assert_eq!(
-            next_last_id(
-                style
-                    .next(&request, &page(None, None), &[file(9)], &o)
-                    .unwrap()
-            ),
-            None
-        );
-        assert_eq!(
-            next_last_id(style.next(&request, &page(None, None), &[], &o).unwrap()),
-            None
-        );
+        let short = style.next(&request, &page(None, None), &[file(9)], &o);
+        assert_eq!(next_last_id(short.unwrap()), None);
+        let empty = style.next(&request, &page(None, None), &[], &o);
+        assert_eq!(next_last_id(empty.unwrap()), None);
     }
 
     #[test]
     fn keyset_uses_a_smaller_served_page_size() {
-        let request = CustomerFileListRequest::new().page_size(100);
+        let request = CustomerFileList::new().page_size(100u32);
         let o = PageOptions::default();
         let mut style = FileKeyset::default();
         // The server capped the page at 2: a page of 2 is full, not short.
@@ -502,7 +202,7 @@ mod tests {
             .unwrap();
         assert_eq!(next_last_id(step).as_deref(), Some("8"));
         // A larger reported size never makes the threshold exceed what was asked for.
-        let request = CustomerFileListRequest::new().page_size(2);
+        let request = CustomerFileList::new().page_size(2u32);
         let step = style
             .next(&request, &page(Some(50), None), &[file(7), file(6)], &o)
             .unwrap();
@@ -510,29 +210,35 @@ mod tests {
     }
 
     #[test]
+    fn a_non_numeric_last_record_id_is_a_pagination_error() {
+        let request = CustomerFileList::new().page_size(1u32);
+        let item: CustomerFile = serde_json::from_str(r#"{"id":"abc"}"#).unwrap();
+        let e = FileKeyset::default()
+            .next(
+                &request,
+                &page(None, None),
+                &[item],
+                &PageOptions::default(),
+            )
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Pagination);
+        assert!(e.message().contains("\"abc\""), "{e}");
+    }
+
+    #[test]
     fn resume_accepts_only_numeric_last_ids() {
         let mut style = FileKeyset::default();
-        let mut request = CustomerFileListRequest::new();
-        style
-            .resume(
-                &mut request,
-                &Position::LastId {
-                    last_id: Some("460911105235008".into()),
-                },
-            )
-            .unwrap();
+        let mut request = CustomerFileList::new();
+        request.prepare();
+        let at = |id: &str| Position::LastId {
+            last_id: Some(id.into()),
+        };
+        style.resume(&mut request, &at("460911105235008")).unwrap();
         assert_eq!(
             serde_json::to_string(&request).unwrap(),
             r#"{"pageSize":100,"lastId":460911105235008}"#
         );
-        let e = style
-            .resume(
-                &mut request,
-                &Position::LastId {
-                    last_id: Some("abc".into()),
-                },
-            )
-            .unwrap_err();
+        let e = style.resume(&mut request, &at("abc")).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
         let e = style
             .resume(&mut request, &Position::Offset { offset: 3 })
@@ -542,22 +248,23 @@ mod tests {
 
     #[test]
     fn validate_refuses_non_numeric_ids_and_zero_page_size() {
-        assert!(CustomerFileListRequest::new().validate().is_ok());
-        let e = CustomerFileListRequest::new()
+        assert!(CustomerFileList::new().validate().is_ok());
+        let e = CustomerFileList::new()
             .customer_id("abc")
             .validate()
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
         assert!(e.message().contains("`customerId`"), "{e}");
         // A numeric id held as a string is sent as a number.
-        let r = CustomerFileListRequest::new().sales_id("410308323612736");
+        let mut r = CustomerFileList::new().sales_id("410308323612736");
+        r.prepare();
         assert!(r.validate().is_ok());
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
             r#"{"salesId":410308323612736,"pageSize":100}"#
         );
-        let e = CustomerFileListRequest::new()
-            .page_size(0)
+        let e = CustomerFileList::new()
+            .page_size(0u32)
             .validate()
             .unwrap_err();
         assert!(e.message().contains("`pageSize`"), "{e}");

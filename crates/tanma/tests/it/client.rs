@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use httpmock::prelude::*;
 use scrm_core::{HttpRequest, HttpResponse, TransportError};
 use scrm_tanma::{
-    ALTERNATE_BASE_URL, Configure, CustomerFileListRequest, DEFAULT_BASE_URL,
-    DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND, ErrorKind, TanmaClient,
+    ALTERNATE_BASE_URL, Configure, CustomerFileList, DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENT,
+    DEFAULT_REQUESTS_PER_SECOND, ErrorKind, TanmaClient,
 };
 
 use crate::common::{self, APP_ID, APP_KEY, clue_page, example_clue_request, response};
@@ -31,7 +31,7 @@ async fn url_for(base_url: Option<&str>) -> String {
         builder = builder.base_url(base_url);
     }
     let client = builder.build().unwrap();
-    client.core().call(&example_clue_request()).await.unwrap();
+    client.call(&example_clue_request()).await.unwrap();
     let urls = recorder.0.lock().unwrap().clone();
     assert_eq!(urls.len(), 1);
     urls.into_iter().next().unwrap()
@@ -74,11 +74,7 @@ async fn a_base_url_with_a_path_prefix_keeps_it() {
         })
         .await;
     let client = common::client(&server.url("/apiServer"));
-    client
-        .core()
-        .call(&CustomerFileListRequest::new())
-        .await
-        .unwrap();
+    client.core().call(&CustomerFileList::new()).await.unwrap();
     mock.assert_calls_async(1).await;
 }
 
@@ -93,7 +89,7 @@ async fn a_bare_host_base_url_gets_the_documented_path() {
         })
         .await;
     let client = common::client(&server.base_url());
-    client.core().call(&example_clue_request()).await.unwrap();
+    client.call(&example_clue_request()).await.unwrap();
     mock.assert_calls_async(1).await;
 }
 
@@ -181,6 +177,6 @@ fn client_is_clone_send_sync_and_streams_are_send() {
         .app_key(APP_KEY)
         .build()
         .unwrap();
-    assert_send(&client.clues_by_create_time(example_clue_request()));
-    assert_send(&client.customer_files_pages(CustomerFileListRequest::new()));
+    assert_send(&client.items(example_clue_request()));
+    assert_send(&client.pages(CustomerFileList::new()));
 }

@@ -3,7 +3,7 @@
 use futures::TryStreamExt;
 use httpmock::prelude::*;
 use scrm_core::collect_all;
-use scrm_tanma::{ClueListRequest, Configure, ErrorKind, Position};
+use scrm_tanma::{ClueList, Configure, ErrorKind, Position};
 use serde_json::json;
 
 use crate::common::{self, APP_ID, APP_KEY, EXAMPLE_SIGN, at, clue_page, example_clue_request};
@@ -31,8 +31,8 @@ async fn sends_the_exact_body_and_signed_headers() {
         })
         .await;
     let client = common::client(&server.base_url());
-    let page = client.core().call(&example_clue_request()).await.unwrap();
-    assert_eq!(page.list.len(), 1);
+    let page = client.call(&example_clue_request()).await.unwrap();
+    assert_eq!(page.list.unwrap().len(), 1);
     mock.assert_calls_async(1).await;
 }
 
@@ -52,7 +52,7 @@ async fn the_app_key_header_is_sent_only_when_opted_in() {
         .send_app_key_header(true)
         .build()
         .unwrap();
-    client.core().call(&example_clue_request()).await.unwrap();
+    client.call(&example_clue_request()).await.unwrap();
     with_key.assert_calls_async(1).await;
 }
 
@@ -86,13 +86,13 @@ async fn cursor_export_keeps_the_filters_on_every_page() {
         })
         .await;
     let client = common::client(&server.base_url());
-    let request = ClueListRequest::new(at("2024-01-01 00:00:00"), at("2024-01-02"))
+    let request = ClueList::new()
+        .since(at("2024-01-01 00:00:00"))
+        .before(at("2024-01-02"))
         .size(2)
         .r#type(1);
 
-    let pages = collect_all(client.clues_by_create_time_pages(request.clone()))
-        .await
-        .unwrap();
+    let pages = collect_all(client.pages(request.clone())).await.unwrap();
     let positions: Vec<_> = pages
         .iter()
         .map(|p| (p.number, p.position.clone(), p.next.clone()))
@@ -110,14 +110,13 @@ async fn cursor_export_keeps_the_filters_on_every_page() {
     );
     // The page's response keeps the cursor; its records moved to `items`.
     assert_eq!(pages[0].response.next_cursor.as_deref(), Some("C1"));
-    assert!(pages[0].response.list.is_empty());
+    assert!(pages[0].response.list.is_none());
 
-    let clues: Vec<_> = client
-        .clues_by_create_time(request)
-        .try_collect()
-        .await
-        .unwrap();
-    let ids: Vec<_> = clues.iter().map(|c| c.customer_id.to_string()).collect();
+    let clues: Vec<_> = client.items(request).try_collect().await.unwrap();
+    let ids: Vec<_> = clues
+        .iter()
+        .map(|c| c.customer_id.as_ref().unwrap().to_string())
+        .collect();
     assert_eq!(ids, ["1", "2", "3", "4", "5"]);
     for mock in [&p1, &p2, &p3] {
         mock.assert_calls_async(2).await;
@@ -149,10 +148,10 @@ async fn export(
     let client = common::client(&server.base_url());
     let mut ids = Vec::new();
     let mut error = None;
-    let mut stream = std::pin::pin!(client.clues_by_create_time(example_clue_request()));
+    let mut stream = client.items(example_clue_request());
     loop {
         match stream.try_next().await {
-            Ok(Some(clue)) => ids.push(clue.customer_id.to_string()),
+            Ok(Some(clue)) => ids.push(clue.customer_id.as_ref().unwrap().to_string()),
             Ok(None) => break,
             Err(e) => {
                 error = Some(e);
@@ -252,7 +251,7 @@ async fn resumes_from_a_saved_cursor() {
         .await;
     let client = common::client(&server.base_url());
     let via_request: Vec<_> = client
-        .clues_by_create_time(example_clue_request().cursor("C7"))
+        .items(example_clue_request().cursor("C7"))
         .try_collect()
         .await
         .unwrap();
@@ -281,12 +280,14 @@ async fn invalid_requests_are_refused_before_sending() {
         })
         .await;
     let client = common::client(&server.base_url());
-    let reversed = ClueListRequest::new(at("2024-01-02"), at("2024-01-01"));
-    let e = client.core().call(&reversed).await.unwrap_err();
+    let reversed = ClueList::new()
+        .since(at("2024-01-02"))
+        .before(at("2024-01-01"));
+    let e = client.call(&reversed).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert_eq!(e.attempts(), 0);
     let e = client
-        .clues_by_create_time(example_clue_request().size(0))
+        .items(example_clue_request().size(0))
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
@@ -307,7 +308,7 @@ async fn max_pages_caps_an_export_and_says_where_to_resume() {
         .page_options(scrm_tanma::PageOptions::default().max_pages(1))
         .build()
         .unwrap();
-    let pages = collect_all(client.clues_by_create_time_pages(example_clue_request()))
+    let pages = collect_all(client.pages(example_clue_request()))
         .await
         .unwrap();
     assert_eq!(pages.len(), 1);

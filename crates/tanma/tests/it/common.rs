@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use scrm_core::{HeaderMap, HttpRequest, HttpResponse, StatusCode, TransportError};
 use scrm_tanma::{
-    ChinaDateTime, Clock, ClueListRequest, Configure, ManualClock, RetryPolicy, TanmaClient,
+    ChinaDateTime, Clock, ClueList, Configure, ManualClock, RetryPolicy, TanmaClient,
     TanmaClientBuilder,
 };
 use scrm_testkit::RecordedRequest;
@@ -80,8 +80,11 @@ pub fn at(text: &str) -> ChinaDateTime {
 
 /// The request of the VENDORS.md computed example:
 /// `{"since":"2024-01-01 00:00:00","before":"2024-01-02 00:00:00","size":100}`.
-pub fn example_clue_request() -> ClueListRequest {
-    ClueListRequest::new(at("2024-01-01 00:00:00"), at("2024-01-02 00:00:00")).size(100)
+pub fn example_clue_request() -> ClueList {
+    ClueList::new()
+        .since(at("2024-01-01 00:00:00"))
+        .before(at("2024-01-02 00:00:00"))
+        .size(100u32)
 }
 
 /// The signature of the VENDORS.md computed example.
@@ -204,4 +207,9 @@ impl scrm_core::Transport for CannedTransport {
             .pop_front()
             .unwrap_or_else(|| response(599, "script exhausted", &[])))
     }
+}
+
+/// The `sign` header of a request with `body` sent by [`client`] (clock at [`T0_MS`]).
+pub fn sign_of(body: &str) -> String {
+    scrm_tanma::auth::sign(APP_ID, &T0_MS.to_string(), body.as_bytes(), APP_KEY)
 }

@@ -3,7 +3,7 @@
 use futures::TryStreamExt;
 use httpmock::prelude::*;
 use scrm_core::collect_all;
-use scrm_tanma::{CustomerFileListRequest, ErrorKind, Position};
+use scrm_tanma::{CustomerFileList, ErrorKind, Position};
 use serde_json::json;
 
 use crate::common::{self, APP_ID, APP_KEY, T0_MS, file_page};
@@ -30,12 +30,12 @@ async fn sends_the_documented_example_body() {
         })
         .await;
     let client = common::client(&server.base_url());
-    let request = CustomerFileListRequest::new()
+    let request = CustomerFileList::new()
         .sales_id(410308323612736u64)
         .customer_id(442273848965184u64)
         .page_size(30);
-    let page = client.core().call(&request).await.unwrap();
-    assert_eq!(page.result.len(), 1);
+    let page = client.call(&request).await.unwrap();
+    assert_eq!(page.result.unwrap().len(), 1);
     mock.assert_calls_async(1).await;
 }
 
@@ -53,7 +53,7 @@ async fn user_id_is_sent_as_utf8_and_signed_as_sent() {
         .await;
     let client = common::client(&server.base_url());
     let files: Vec<_> = client
-        .customer_files(CustomerFileListRequest::new().user_id("张三"))
+        .items(CustomerFileList::new().user_id("张三"))
         .try_collect()
         .await
         .unwrap();
@@ -86,14 +86,12 @@ async fn keyset_export_pages_by_the_last_id() {
         })
         .await;
     let client = common::client(&server.base_url());
-    let request = CustomerFileListRequest::new()
+    let request = CustomerFileList::new()
         .customer_id(460155938357312u64)
         .external_user_id("wmEXAMPLE")
         .page_size(2);
 
-    let pages = collect_all(client.customer_files_pages(request.clone()))
-        .await
-        .unwrap();
+    let pages = collect_all(client.pages(request.clone())).await.unwrap();
     assert_eq!(pages.len(), 2);
     let last_id = |id: Option<&str>| Position::LastId {
         last_id: id.map(str::to_owned),
@@ -113,10 +111,13 @@ async fn keyset_export_pages_by_the_last_id() {
         ),
         (Some(3), Some(2), Some(0), Some(2))
     );
-    assert!(totals.result.is_empty());
+    assert!(totals.result.is_none());
 
-    let files: Vec<_> = client.customer_files(request).try_collect().await.unwrap();
-    let ids: Vec<_> = files.iter().map(|f| f.id.to_string()).collect();
+    let files: Vec<_> = client.items(request).try_collect().await.unwrap();
+    let ids: Vec<_> = files
+        .iter()
+        .map(|f| f.id.as_ref().unwrap().to_string())
+        .collect();
     assert_eq!(
         ids,
         ["462821966907328", "460911105235008", "450000000000001"]
@@ -148,7 +149,7 @@ async fn the_default_page_size_is_sent_explicitly() {
         .await;
     let client = common::client(&server.base_url());
     let files: Vec<_> = client
-        .customer_files(CustomerFileListRequest::new().customer_id(7u64))
+        .items(CustomerFileList::new().customer_id(7u64))
         .try_collect()
         .await
         .unwrap();
@@ -180,7 +181,7 @@ async fn a_server_side_page_size_cap_does_not_end_the_export_early() {
         .await;
     let client = common::client(&server.base_url());
     let files: Vec<_> = client
-        .customer_files(CustomerFileListRequest::new())
+        .items(CustomerFileList::new())
         .try_collect()
         .await
         .unwrap();
@@ -201,7 +202,7 @@ async fn null_data_is_an_empty_export() {
         .await;
     let client = common::client(&server.base_url());
     let files: Vec<_> = client
-        .customer_files(CustomerFileListRequest::new())
+        .items(CustomerFileList::new())
         .try_collect()
         .await
         .unwrap();
@@ -221,8 +222,7 @@ async fn a_server_ignoring_last_id_is_a_pagination_error() {
         })
         .await;
     let client = common::client(&server.base_url());
-    let mut stream =
-        std::pin::pin!(client.customer_files_pages(CustomerFileListRequest::new().page_size(2)));
+    let mut stream = client.pages(CustomerFileList::new().page_size(2));
     let first = stream.try_next().await.unwrap().unwrap();
     assert_eq!(first.items.len(), 2);
     let e = stream.try_next().await.unwrap_err();
@@ -247,7 +247,7 @@ async fn non_numeric_ids_are_refused_before_sending() {
     let client = common::client(&server.base_url());
     let e = client
         .core()
-        .call(&CustomerFileListRequest::new().customer_id("wmEXAMPLE"))
+        .call(&CustomerFileList::new().customer_id("wmEXAMPLE"))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);

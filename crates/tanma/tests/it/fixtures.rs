@@ -1,9 +1,9 @@
 //! Every documented tanma example, parsed into the typed model and snapshotted.
 
-use scrm_core::{HttpResponse, SignReceipt, Vendor, decode_json};
+use scrm_core::{HttpResponse, Operation, SignReceipt, Vendor, decode_json};
 use scrm_tanma::{
-    ClueList, ClueListRequest, CustomerFileList, CustomerFileListRequest, ErrorKind, FieldValue,
-    Tanma,
+    ClueList, ClueListResponse, CustomerFileList, CustomerFileListResponse, CustomerQwDetails,
+    ErrorKind, FieldValue, GroupList, Tanma,
 };
 use scrm_testkit::{fixture_bytes, fixture_json, fixture_snapshot};
 use serde_json::{Value, json};
@@ -27,14 +27,14 @@ fn clue_list_request_example_is_rejected_by_the_typed_request() {
     assert_eq!(raw["since"], "sunt");
     assert_eq!(raw["size"], 10);
     // …but "sunt" is no date: the typed request refuses it and names `since`.
-    let error = decode_json::<ClueListRequest>(&fixture_bytes(rel)).unwrap_err();
+    let error = decode_json::<ClueList>(&fixture_bytes(rel)).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Decode);
     assert!(error.message().starts_with("at `since`:"), "{error}");
     assert!(error.message().contains("\"sunt\""), "{error}");
     // `before` ("enim qui in") is no date either.
     let mut fixed = raw.clone();
     fixed["since"] = "2024-01-01 00:00:00".into();
-    let error_before = decode_json::<ClueListRequest>(fixed.to_string().as_bytes()).unwrap_err();
+    let error_before = decode_json::<ClueList>(fixed.to_string().as_bytes()).unwrap_err();
     assert!(
         error_before.message().starts_with("at `before`:"),
         "{error_before}"
@@ -52,14 +52,18 @@ fn clue_list_request_example_is_rejected_by_the_typed_request() {
 #[test]
 fn clue_list_response_example() {
     let rel = "tanma/clue-list-by-create-time-asc.response.json";
-    let data: ClueList = open(rel);
-    assert_eq!(data.list.len(), 2);
+    let data: ClueListResponse = open(rel);
+    let list = data.list.as_deref().unwrap();
+    assert_eq!(list.len(), 2);
     assert_eq!(
         data.next_cursor.as_deref(),
         Some("AAAAAGCaL2kAAAAAAAAAAAAAAAAAAAn8")
     );
-    let first = &data.list[0];
-    assert_eq!(first.customer_id.as_str(), "410983932389440");
+    let first = &list[0];
+    assert_eq!(
+        first.customer_id.as_ref().unwrap().as_str(),
+        "410983932389440"
+    );
     assert_eq!(
         first.field("mobile").and_then(|f| f.value()),
         Some(&FieldValue::List(vec!["145678388".into()]))
@@ -70,9 +74,9 @@ fn clue_list_response_example() {
     );
     assert_eq!(first.field("address").and_then(|f| f.value()), None);
     assert!(first.company_info.is_none());
-    let second = &data.list[1];
+    let second = &list[1];
     assert_eq!(second.r#type, Some(2));
-    assert_eq!(second.tag_ids.len(), 2);
+    assert_eq!(second.tag_ids.as_ref().unwrap().len(), 2);
     let company = second.company_info.as_ref().unwrap();
     assert_eq!(company.id.as_ref().unwrap().as_str(), "410948476397632");
     assert_eq!(
@@ -84,19 +88,19 @@ fn clue_list_response_example() {
             .unix_timestamp(),
         1620734301
     );
-    assert!(first.other.is_empty() && second.other.is_empty());
+    assert!(first.extra.is_empty() && second.extra.is_empty());
 
     // Written back, the records are the vendor's own form again.
     let wire: Value = fixture_json(rel);
     assert_eq!(serde_json::to_value(&data).unwrap(), wire["data"]);
 
-    let decoded: Vec<Value> = data
-        .list
+    let decoded: Vec<Value> = list
         .iter()
         .map(|clue| {
             let fields: serde_json::Map<String, Value> = clue
                 .fields
                 .iter()
+                .flatten()
                 .map(|f| (f.field().to_owned(), json!(f.value())))
                 .collect();
             json!({"customerId": clue.customer_id, "decoded_fields": fields})
@@ -110,13 +114,13 @@ fn clue_list_response_example() {
 #[test]
 fn customer_file_request_example() {
     let rel = "tanma/customer-list-file-of-customer.request.json";
-    let request: CustomerFileListRequest = decode_json(&fixture_bytes(rel)).unwrap();
+    let request: CustomerFileList = decode_json(&fixture_bytes(rel)).unwrap();
     assert_eq!(
         request.sales_id.as_ref().unwrap().as_str(),
         "410308323612736"
     );
     assert_eq!(request.user_id, None);
-    assert_eq!(request.page_size, 30);
+    assert_eq!(request.page_size, Some(30));
     let body = serde_json::to_string(&request).unwrap();
     assert_eq!(
         body,
@@ -131,7 +135,7 @@ fn customer_file_request_example() {
 #[test]
 fn customer_file_response_example() {
     let rel = "tanma/customer-list-file-of-customer.response.json";
-    let data: CustomerFileList = open(rel);
+    let data: CustomerFileListResponse = open(rel);
     assert_eq!(
         (
             data.total_count,
@@ -141,23 +145,65 @@ fn customer_file_response_example() {
         ),
         (Some(3), Some(2), Some(0), Some(2))
     );
-    assert_eq!(data.result.len(), 2);
-    let first = &data.result[0];
-    assert_eq!(first.id.as_str(), "462821966907328");
+    let result = data.result.as_deref().unwrap();
+    assert_eq!(result.len(), 2);
+    let first = &result[0];
+    assert_eq!(first.id.as_ref().unwrap().as_str(), "462821966907328");
     assert_eq!(first.corpid.as_deref(), Some("ww396db747d40d16f2"));
     let content = first.file_content.as_ref().unwrap();
     assert_eq!(content.value().size.as_deref(), Some("29.9KB"));
     assert_eq!(content.value().r#type.as_deref(), Some("rar"));
     assert!(content.raw().starts_with("{\"name\":\"0.0.2-SNAPSHOT\""));
-    assert_eq!(first.follow_content, None);
+    // `followContent` (null, type undocumented) stays in `extra`, as sent.
+    assert_eq!(first.extra.get("followContent"), Some(&Value::Null));
 
     let wire: Value = fixture_json(rel);
     assert_eq!(serde_json::to_value(&data).unwrap(), wire["data"]);
 
-    let decoded: Vec<Value> = data
-        .result
+    let decoded: Vec<Value> = result
         .iter()
         .map(|f| json!({"id": f.id, "file_content_decoded": f.file_content.as_ref().map(|c| c.value())}))
         .collect();
     fixture_snapshot!(rel, json!({"data": data, "decoded": decoded}));
+}
+
+/// Both keys are documented strings: the typed request reads the example and sends it back
+/// with the same keys, values and order.
+#[test]
+fn customer_qw_details_request_example() {
+    let rel = "tanma/customer-qw-details.request.json";
+    let request: CustomerQwDetails = decode_json(&fixture_bytes(rel)).unwrap();
+    assert_eq!(
+        request.external_user_id.as_deref(),
+        Some("wmvRo3DwAAjRcO70jPyfVZa3B6uXc9Ng")
+    );
+    assert_eq!(request.qw_user_id.as_deref(), Some("ZhuShanPeng"));
+    request.validate().unwrap();
+    let body = serde_json::to_string(&request).unwrap();
+    assert_eq!(
+        body,
+        r#"{"externalUserId":"wmvRo3DwAAjRcO70jPyfVZa3B6uXc9Ng","qwUserId":"ZhuShanPeng"}"#
+    );
+    let example: Value = fixture_json(rel);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), example);
+    fixture_snapshot!(rel, json!({"request": request, "body_sent": body}));
+}
+
+/// `userId` travels as a number, as in the example; `pageNo` is left out when unset.
+#[test]
+fn group_list_request_example() {
+    let rel = "tanma/group-sop-get-group-list.request.json";
+    let request: GroupList = decode_json(&fixture_bytes(rel)).unwrap();
+    assert_eq!(request.page_size, Some(10));
+    assert_eq!(
+        request.user_id.as_ref().and_then(|id| id.as_u64()),
+        Some(463352988837952)
+    );
+    assert_eq!(request.page_no, None);
+    request.validate().unwrap();
+    let body = serde_json::to_string(&request).unwrap();
+    assert_eq!(body, r#"{"pageSize":10,"userId":463352988837952}"#);
+    let example: Value = fixture_json(rel);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), example);
+    fixture_snapshot!(rel, json!({"request": request, "body_sent": body}));
 }

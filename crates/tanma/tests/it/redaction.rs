@@ -80,7 +80,7 @@ async fn exercise() -> Run {
     let builder = canary_builder(&server.url());
     let client = builder.clone().build().unwrap();
 
-    client.core().call(&example_clue_request()).await.unwrap();
+    client.call(&example_clue_request()).await.unwrap();
     let mut errors = Vec::new();
     for _ in 0..3 {
         errors.push(

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use scrm_tanma::{Configure, CustomerFileListRequest, ErrorKind};
+use scrm_tanma::{Configure, CustomerFileList, ErrorKind};
 use scrm_testkit::{Reply, ScriptedServer};
 
 use crate::common::{
@@ -25,11 +25,12 @@ async fn gateway_page_then_dropped_connection_then_success() {
     ])
     .await;
     let client = common::ticking_client(&server.url());
-    let page = client.core().call(&example_clue_request()).await.unwrap();
+    let page = client.call(&example_clue_request()).await.unwrap();
     let ids: Vec<_> = page
         .list
         .iter()
-        .map(|c| c.customer_id.to_string())
+        .flatten()
+        .map(|c| c.customer_id.as_ref().unwrap().to_string())
         .collect();
     assert_eq!(ids, ["41", "42"]);
 
@@ -124,7 +125,7 @@ async fn retry_after_is_honoured() {
         .transport(transport.clone())
         .build()
         .unwrap();
-    client.core().call(&example_clue_request()).await.unwrap();
+    client.call(&example_clue_request()).await.unwrap();
     let seen = transport.seen();
     assert_eq!(seen.len(), 2);
     let waited = seen[1].0 - seen[0].0;
@@ -171,11 +172,14 @@ async fn a_failure_mid_export_loses_and_repeats_nothing() {
     .await;
     let client = common::ticking_client(&server.url());
     let files: Vec<_> = client
-        .customer_files(CustomerFileListRequest::new().page_size(2))
+        .items(CustomerFileList::new().page_size(2))
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<_> = files.iter().map(|f| f.id.to_string()).collect();
+    let ids: Vec<_> = files
+        .iter()
+        .map(|f| f.id.as_ref().unwrap().to_string())
+        .collect();
     assert_eq!(ids, ["9", "8", "7", "6", "5"]);
     let requests = server.requests();
     assert_eq!(server.calls_to(FILES), 5);
@@ -205,7 +209,7 @@ async fn requests_are_paced_by_the_rate_limit() {
         .build()
         .unwrap();
     for _ in 0..4 {
-        client.core().call(&example_clue_request()).await.unwrap();
+        client.call(&example_clue_request()).await.unwrap();
     }
     let seen = transport.seen();
     assert_eq!(seen.len(), 4);

@@ -8,9 +8,9 @@
 mod auth;
 mod common;
 mod fixtures;
+mod push;
 mod query_cus_visit_record;
 mod query_emp_track_time;
-mod push;
 mod query_task;
 mod query_task_type;
 mod redaction;
