@@ -32,7 +32,7 @@ pub enum Command {
 }
 
 /// The vendors.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum VendorName {
     /// wshoto 微盛·企微管家
     Wshoto,

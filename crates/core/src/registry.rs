@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::client::Client;
+use crate::de::FieldType;
 use crate::model::Field;
 use crate::operation::Vendor;
 use crate::paging::{PageOptions, Paged, PagingStyle, Position};
@@ -182,6 +183,60 @@ impl OpInfo {
     /// The documented request field named `name` (wire name).
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The request as a JSON object built from `KEY=VALUE` texts (`scrm export --param`): keys
+    /// are documented field names; lists are comma-separated, JSON fields parsed, every other
+    /// value kept as text for the request's lenient decoding to type. `page_size` fills the
+    /// page-size field when the parameters do not set it.
+    ///
+    pub fn request_from_params<'p>(
+        &self,
+        params: impl IntoIterator<Item = &'p str>,
+        page_size: Option<u64>,
+    ) -> Result<serde_json::Value, Error> {
+        let invalid = |message: String| {
+            Error::new(ErrorKind::InvalidInput, message)
+                .with_vendor(self.vendor)
+                .with_operation(self.operation)
+                .not_sent()
+        };
+        let mut object = serde_json::Map::new();
+        for param in params {
+            let (key, value) = param
+                .split_once('=')
+                .ok_or_else(|| invalid(format!("parameter {param:?} is not KEY=VALUE")))?;
+            let key = key.trim();
+            let field = self.field(key).ok_or_else(|| {
+                let known: Vec<&str> = self.fields.iter().map(|f| f.name).collect();
+                invalid(format!(
+                    "{} {} has no request field {key:?}; documented fields: {}",
+                    self.vendor,
+                    self.name,
+                    known.join(", ")
+                ))
+            })?;
+            let converted = match field.ty {
+                FieldType::List => serde_json::Value::Array(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| serde_json::Value::String(s.to_owned()))
+                        .collect(),
+                ),
+                FieldType::Json => serde_json::from_str(value)
+                    .map_err(|e| invalid(format!("parameter {key}: {value:?} is not JSON: {e}")))?,
+                _ => serde_json::Value::String(value.to_owned()),
+            };
+            object.insert(field.name.to_owned(), converted);
+        }
+        if let (Some(size), Some(field)) = (page_size, self.page_size_field) {
+            object
+                .entry(field.to_owned())
+                .or_insert_with(|| serde_json::Value::String(size.to_string()));
+        }
+        Ok(serde_json::Value::Object(object))
     }
 
     /// The table `scrm sync` writes: `<vendor>_<name with '-' as '_'>`.

@@ -104,3 +104,6 @@ pub use scrm_core::{
     HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError, TransportErrorKind,
     async_trait,
 };
+
+/// Every typed tanma operation (the registry is being filled; see `scrm_weiban::OPERATIONS`).
+pub static OPERATIONS: &[&dyn scrm_core::registry::DynOperation<Tanma>] = &[];

@@ -77,3 +77,6 @@ pub use scrm_core::{
 /// The shared machinery underneath (transport, signer and paging traits), for adding
 /// operations or transports of your own.
 pub use scrm_core;
+
+/// Every typed waiqin operation (the registry is being filled; see `scrm_weiban::OPERATIONS`).
+pub static OPERATIONS: &[&dyn scrm_core::registry::DynOperation<Waiqin>] = &[];

@@ -73,3 +73,6 @@ pub use scrm_core::{
     MemoryTokenStore, Page, PageOptions, Position, RateLimit, RetryPolicy, Secret, Stream,
     SystemClock, TokenStore, Transport, async_trait, collect_all,
 };
+
+/// Every typed wshoto operation (the registry is being filled; see `scrm_weiban::OPERATIONS`).
+pub static OPERATIONS: &[&dyn scrm_core::registry::DynOperation<Wshoto>] = &[];
