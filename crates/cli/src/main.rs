@@ -1,6 +1,7 @@
 //! `scrm`: export WeCom/SCRM/CRM data from wshoto, weiban, waiqin and tanma as JSON lines, serve
 //! the vendor sandbox, or run a demo of both. `scrm --help` for usage.
 
+mod commands;
 mod demo;
 mod faults;
 mod ops;
@@ -33,6 +34,8 @@ fn main() -> ExitCode {
             Command::Export(args) => export(args).await,
             Command::Sandbox(args) => sandbox(args).await,
             Command::Demo(args) => demo::run(args).await,
+            Command::Ops(args) => commands::ops(args),
+            Command::Call(args) => commands::call(args).await,
         }
     })
 }
@@ -107,8 +110,11 @@ pub(crate) fn explain(op: OpRef, failure: &Failure, summary: &Summary) -> String
 }
 
 async fn export(args: ExportArgs) -> ExitCode {
+    let Some(operation) = args.operation.clone() else {
+        return commands::export_raw(args).await;
+    };
     let prepared = (|| -> Result<(OpRef, VendorEnv, serde_json::Value), UsageError> {
-        let op = OpRef::find(args.vendor, &args.operation)?;
+        let op = OpRef::find(args.vendor, &operation)?;
         let request = op.request(&args.params, args.tuning.page_size)?;
         let env = VendorEnv::from_env(args.vendor)?;
         Ok((op, env, request))

@@ -219,3 +219,50 @@ impl Connected {
         }
     }
 }
+
+/// A request to any endpoint (`scrm call`, `scrm export --path`).
+#[derive(Clone, Debug)]
+pub struct RawSpec {
+    pub method: scrm_core::Method,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub paging: Option<scrm_core::raw::RawPaging>,
+}
+
+impl RawSpec {
+    fn build<V: scrm_core::Vendor>(&self) -> scrm_core::raw::RawRequest<V> {
+        let mut request = scrm_core::raw::RawRequest::<V>::new(self.method.clone(), &self.path)
+            .fields(self.fields.clone());
+        for (k, v) in &self.query {
+            request = request.query(k, v);
+        }
+        match &self.paging {
+            Some(paging) => request.paging(paging.clone()),
+            None => request,
+        }
+    }
+}
+
+impl Connected {
+    /// One raw call: the decoded payload.
+    pub async fn call_raw(&self, spec: &RawSpec) -> Result<serde_json::Value, Error> {
+        match self {
+            Connected::Wshoto(c) => c.core().call(&spec.build()).await,
+            Connected::Weiban(c) => c.core().call(&spec.build()).await,
+            Connected::Waiqin(c) => c.core().call(&spec.build()).await,
+            Connected::Tanma(c) => c.core().call(&spec.build()).await,
+        }
+    }
+
+    /// The pages of a raw request, its records as JSON.
+    pub fn raw_pages(&self, spec: &RawSpec, options: PageOptions) -> JsonPages {
+        use scrm_core::registry::json_pages;
+        match self {
+            Connected::Wshoto(c) => json_pages(c.core().pages(spec.build()).options(options)),
+            Connected::Weiban(c) => json_pages(c.core().pages(spec.build()).options(options)),
+            Connected::Waiqin(c) => json_pages(c.core().pages(spec.build()).options(options)),
+            Connected::Tanma(c) => json_pages(c.core().pages(spec.build()).options(options)),
+        }
+    }
+}

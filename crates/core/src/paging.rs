@@ -290,6 +290,13 @@ pub trait Paged: Operation + Clone + 'static {
     /// Moves the records out of a response.
     fn take_items(response: &mut Self::Response) -> Vec<Self::Item>;
 
+    /// Moves the records out of the response to this request (what the driver calls): by
+    /// default [`Paged::take_items`]; a request whose items' place is decided at run time
+    /// ([`RawRequest`](crate::raw::RawRequest)) overrides it.
+    fn items_of(&self, response: &mut Self::Response) -> Vec<Self::Item> {
+        Self::take_items(response)
+    }
+
     /// Fills in what a stream needs to be explicit (the first position, the page size), so
     /// every page asks for a known size. Called by [`Client::pages`] before the first page.
     fn prepare(&mut self) {}
@@ -653,6 +660,12 @@ pub trait KeysetPaged: Paged {
     fn page_size(&self) -> u64;
     /// The id of a record.
     fn key(item: &Self::Item) -> String;
+
+    /// The id of a record of the response to this request (what the paginator calls): by
+    /// default [`KeysetPaged::key`].
+    fn key_of(&self, item: &Self::Item) -> String {
+        Self::key(item)
+    }
 }
 
 /// The keyset paginator: the next `lastId` is the id of the last record received; a short or
@@ -690,7 +703,7 @@ impl<Op: KeysetPaged> Paginator<Op> for Keyset {
             return Ok(Step::Done);
         }
         let mut next = request.clone();
-        next.set_last_id(Some(&Op::key(last)))?;
+        next.set_last_id(Some(&request.key_of(last)))?;
         Ok(Step::Next(next))
     }
 }
@@ -809,7 +822,7 @@ impl<Op: Paged> Driver<Op> {
                 None => (position.clone(), self.client.call(&request).await),
             };
             let mut response = result?;
-            let items = Op::take_items(&mut response);
+            let items = request.items_of(&mut response);
             let step = self
                 .style
                 .next(&request, &response, &items, &self.options)

@@ -20,7 +20,7 @@ use crate::client::Client;
 use crate::de::FieldType;
 use crate::model::Field;
 use crate::operation::Vendor;
-use crate::paging::{PageOptions, Paged, PagingStyle, Position};
+use crate::paging::{PageOptions, Paged, Pages, PagingStyle, Position};
 use crate::transport::{HttpResponse, Method};
 use crate::{Error, ErrorKind};
 
@@ -275,6 +275,24 @@ pub struct Drained {
 /// A run of [`DynOperation::drain`].
 pub type Drain = BoxFuture<'static, Result<Drained, Error>>;
 
+/// Pages of any operation with their records as JSON (raw requests, registry entries).
+pub fn json_pages<Op: Paged>(pages: Pages<Op>) -> JsonPages
+where
+    Op::Item: Serialize,
+{
+    pages
+        .map(|page| {
+            let page = page?;
+            Ok(JsonPage {
+                records: to_json(&page.items)?,
+                number: page.number,
+                position: page.position,
+                next: page.next,
+            })
+        })
+        .boxed()
+}
+
 /// A registry entry: a typed operation behind JSON in, JSON out.
 pub trait DynOperation<V: Vendor>: Send + Sync + 'static {
     /// What the tools know of it.
@@ -387,16 +405,7 @@ where
         options: PageOptions,
     ) -> Result<JsonPages, Error> {
         let op = typed::<Op>(request)?;
-        let pages = client.pages(op).options(options).map(|page| {
-            let page = page?;
-            Ok(JsonPage {
-                records: to_json(&page.items)?,
-                number: page.number,
-                position: page.position,
-                next: page.next,
-            })
-        });
-        Ok(pages.boxed())
+        Ok(json_pages(client.pages(op).options(options)))
     }
 
     fn drain(
