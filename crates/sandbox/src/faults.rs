@@ -5,6 +5,90 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::data::{Op, Vendor};
+use crate::ops;
+
+/// Most requests the log keeps per vendor (the oldest are dropped beyond it).
+pub const REQUEST_LOG_CAP: usize = 200_000;
+
+/// One request received, for rate tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestTime {
+    /// Milliseconds since the sandbox started (monotonic clock).
+    pub at_ms: u64,
+    /// A data request (false: a token request).
+    pub data: bool,
+    /// Answered throttled (HTTP 429 by the rate limit).
+    pub throttled: bool,
+}
+
+/// The log of the requests one vendor received, oldest first (at most [`REQUEST_LOG_CAP`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestTimes {
+    /// Every request routed to the vendor's operations and token endpoint.
+    pub entries: Vec<RequestTime>,
+}
+
+impl RequestTimes {
+    /// Timestamps (ms) of the data requests.
+    pub fn data_ms(&self) -> Vec<u64> {
+        self.entries
+            .iter()
+            .filter(|e| e.data)
+            .map(|e| e.at_ms)
+            .collect()
+    }
+
+    /// The largest number of data requests received within any window of `window_ms`
+    /// milliseconds (a sliding window: requests at `t` and `t + window_ms - 1` share one).
+    ///
+    /// ```
+    /// use scrm_sandbox::{RequestTime, RequestTimes};
+    /// let at = |ms| RequestTime { at_ms: ms, data: true, throttled: false };
+    /// let log = RequestTimes { entries: vec![at(0), at(400), at(999), at(1000), at(1999)] };
+    /// assert_eq!(log.max_in_window(1000), 3); // 0, 400, 999 (and 1000, 1999 with 999)
+    /// ```
+    pub fn max_in_window(&self, window_ms: u64) -> usize {
+        self.max_in_window_of(window_ms, false)
+    }
+
+    /// [`RequestTimes::max_in_window`] counting token requests too when `include_tokens`
+    /// (the sandbox's rate limit counts them).
+    pub fn max_in_window_of(&self, window_ms: u64, include_tokens: bool) -> usize {
+        let t: Vec<u64> = self
+            .entries
+            .iter()
+            .filter(|e| e.data || include_tokens)
+            .map(|e| e.at_ms)
+            .collect();
+        let mut best = 0;
+        let mut lo = 0;
+        for hi in 0..t.len() {
+            while t[hi].saturating_sub(t[lo]) >= window_ms {
+                lo += 1;
+            }
+            best = best.max(hi + 1 - lo);
+        }
+        best
+    }
+
+    /// The largest number of data requests in any sliding one-second window.
+    pub fn max_per_second(&self) -> usize {
+        self.max_in_window(1000)
+    }
+
+    /// Data requests answered throttled.
+    pub fn throttled(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.data && e.throttled)
+            .count()
+    }
+
+    /// Data requests received.
+    pub fn data_requests(&self) -> usize {
+        self.entries.iter().filter(|e| e.data).count()
+    }
+}
 
 /// Fault-injection knobs of one vendor. All faults are deterministic ("every Nth"), so a test
 /// knows exactly which request fails. `Faults::default()` injects nothing.
@@ -113,7 +197,7 @@ pub struct OpStats {
 }
 
 /// A snapshot of the counters, from [`crate::Sandbox::stats`].
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stats {
     /// wshoto counters.
     pub wshoto: VendorStats,
@@ -125,8 +209,29 @@ pub struct Stats {
     pub tanma: VendorStats,
     /// Requests to paths no vendor serves.
     pub unrouted: u64,
-    ops: [OpStats; 6],
+    ops: Vec<OpStats>,
+    request_times: [RequestTimes; 4],
 }
+
+impl Default for Stats {
+    fn default() -> Self {
+        Self {
+            wshoto: VendorStats::default(),
+            weiban: VendorStats::default(),
+            waiqin: VendorStats::default(),
+            tanma: VendorStats::default(),
+            unrouted: 0,
+            ops: vec![OpStats::default(); ops::OPS.len()],
+            request_times: Default::default(),
+        }
+    }
+}
+
+static NO_OP_STATS: OpStats = OpStats {
+    requests: 0,
+    ok: 0,
+    records: 0,
+};
 
 impl Stats {
     /// Counters of one vendor.
@@ -139,9 +244,21 @@ impl Stats {
         }
     }
 
-    /// Counters of one operation.
+    /// Counters of one seed operation.
     pub fn op(&self, op: Op) -> &OpStats {
-        &self.ops[op.idx()]
+        self.ops.get(op.idx()).unwrap_or(&NO_OP_STATS)
+    }
+
+    /// Counters of `vendor`'s operation `op` (CLI name, see [`crate::Dataset::operations`]).
+    pub fn operation(&self, vendor: &str, op: &str) -> Option<&OpStats> {
+        let d = ops::find(vendor, op)?;
+        Some(self.ops.get(ops::index_of(d)).unwrap_or(&NO_OP_STATS))
+    }
+
+    /// The log of the requests `vendor` received (monotonic milliseconds; data or token;
+    /// throttled or not), for rate tests: see [`RequestTimes::max_per_second`].
+    pub fn request_times(&self, v: Vendor) -> &RequestTimes {
+        &self.request_times[v.idx()]
     }
 
     /// Requests over all vendors (unrouted ones included).
@@ -176,11 +293,25 @@ pub(crate) enum C {
 }
 const NC: usize = 16;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Counters {
     v: [[AtomicU64; NC]; 4],
-    ops: [[AtomicU64; 3]; 6],
+    ops: Vec<[AtomicU64; 3]>,
     unrouted: AtomicU64,
+    start: Instant,
+    log: [Mutex<std::collections::VecDeque<RequestTime>>; 4],
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Self {
+            v: Default::default(),
+            ops: (0..ops::OPS.len()).map(|_| Default::default()).collect(),
+            unrouted: AtomicU64::new(0),
+            start: Instant::now(),
+            log: Default::default(),
+        }
+    }
 }
 
 impl Counters {
@@ -190,14 +321,39 @@ impl Counters {
     pub(crate) fn inc(&self, v: Vendor, c: C) {
         self.add(v, c, 1);
     }
-    pub(crate) fn op_request(&self, op: Op) {
-        self.ops[op.idx()][0].fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn op_request(&self, op: usize) {
+        if let Some(o) = self.ops.get(op) {
+            o[0].fetch_add(1, Ordering::Relaxed);
+        }
     }
-    pub(crate) fn op_ok(&self, op: Op, records: u64) {
-        self.ops[op.idx()][1].fetch_add(1, Ordering::Relaxed);
-        self.ops[op.idx()][2].fetch_add(records, Ordering::Relaxed);
-        self.add(op.vendor(), C::Records, records);
-        self.inc(op.vendor(), C::Ok);
+    pub(crate) fn op_ok(&self, op: usize, v: Vendor, records: u64) {
+        if let Some(o) = self.ops.get(op) {
+            o[1].fetch_add(1, Ordering::Relaxed);
+            o[2].fetch_add(records, Ordering::Relaxed);
+        }
+        self.add(v, C::Records, records);
+        self.inc(v, C::Ok);
+    }
+    pub(crate) fn request_times(&self, v: Vendor) -> RequestTimes {
+        RequestTimes {
+            entries: self.log[v.idx()]
+                .lock()
+                .map(|l| l.iter().copied().collect())
+                .unwrap_or_default(),
+        }
+    }
+    pub(crate) fn log_request(&self, v: Vendor, data: bool, throttled: bool) {
+        let at_ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if let Ok(mut log) = self.log[v.idx()].lock() {
+            if log.len() >= REQUEST_LOG_CAP {
+                log.pop_front();
+            }
+            log.push_back(RequestTime {
+                at_ms,
+                data,
+                throttled,
+            });
+        }
     }
     pub(crate) fn unrouted(&self) {
         self.unrouted.fetch_add(1, Ordering::Relaxed);
@@ -225,15 +381,16 @@ impl Counters {
                 tokens_invalidated: g(v, C::TokensInvalidated),
             },
         };
-        let mut ops = [OpStats::default(); 6];
-        for op in Op::ALL {
-            let o = &self.ops[op.idx()];
-            ops[op.idx()] = OpStats {
+        let ops = self
+            .ops
+            .iter()
+            .map(|o| OpStats {
                 requests: o[0].load(Ordering::Relaxed),
                 ok: o[1].load(Ordering::Relaxed),
                 records: o[2].load(Ordering::Relaxed),
-            };
-        }
+            })
+            .collect();
+        let log = |v: Vendor| self.request_times(v);
         Stats {
             wshoto: vs(Vendor::Wshoto),
             weiban: vs(Vendor::Weiban),
@@ -241,6 +398,12 @@ impl Counters {
             tanma: vs(Vendor::Tanma),
             unrouted: self.unrouted.load(Ordering::Relaxed),
             ops,
+            request_times: [
+                log(Vendor::Wshoto),
+                log(Vendor::Weiban),
+                log(Vendor::Waiqin),
+                log(Vendor::Tanma),
+            ],
         }
     }
 
@@ -256,6 +419,11 @@ impl Counters {
             }
         }
         self.unrouted.store(0, Ordering::Relaxed);
+        for l in &self.log {
+            if let Ok(mut l) = l.lock() {
+                l.clear();
+            }
+        }
     }
 }
 

@@ -32,16 +32,56 @@
 //!
 //! # Routes and answers
 //!
-//! | vendor | route | paging |
-//! |---|---|---|
-//! | wshoto | `GET /openapi/access_token?appid=&app_secret=` | — |
-//! | wshoto | `POST /openapi/collect/detail/page?access_token=` | `current_index` (1-based) + `page_size` (≤ 200, default 20) → `total` |
-//! | weiban | `POST /open-api/access_token/get` `{"corp_id","secret"}` | — |
-//! | weiban | `GET /open-api/smart_form/form/user/list?access_token=&status=…` | `offset` (0-based) + `limit` (≤ 1000, default 20) → `total` |
-//! | waiqin | `POST /api/cusTask/v1/queryTask/{openid}/{timestamp}/{digest}/{msg_id}` | `page` (default 1) + `rows` (≤ 1000, default 1000), no total |
-//! | waiqin | `POST /api/cusTask/v1/queryTaskType/{openid}/{timestamp}/{digest}/{msg_id}` | none; absent/empty `type_ids` = all types |
-//! | tanma | `POST /api/v3/clue/list-by-create-time-asc` | `cursor` + `size` (≤ 1000, default 20) → `nextCursor`, `null` at the end |
-//! | tanma | `POST /api/v3/customer/list-file-of-customer` | `lastId` keyset (ids ascending, returns ids > lastId) + `pageSize` → `totalCount` |
+//! Token endpoints: wshoto `GET /openapi/access_token?appid=&app_secret=`, weiban
+//! `POST /open-api/access_token/get` `{"corp_id","secret"}`. Every operation of the catalog
+//! (`/work/notes/ops.md`), declared in `src/ops/<vendor>.rs` and served by the generic engine
+//! ([`Dataset::operations`] lists them; [`Dataset::operation`] describes one):
+//!
+//! | vendor | operation | route | paging and limits | filters |
+//! |---|---|---|---|---|
+//! | wshoto | `collect-details` | `POST /openapi/collect/detail/page` | `current_index` (1-based) + `page_size` (default 20, ≤ 200) → `data.total`, `data.records` | `form_id`, `send_user_id`, `detail_status`, `start_commit_time`, `end_commit_time` |
+//! | wshoto | `customers` | `POST /openapi/customer/list/selfCustomersByTenant` | `current_index` + `page_size` (≤ 100) → `data.total` | — |
+//! | wshoto | `open-sea` | `POST /openapi/crm3/openSea/listOpenSeaData` | `current_index` + `page_size` (≤ 100, not stated) → `data.total`; window in epoch **ms** | `pool_ids`, `pre_owner_id`, `return_time_start`, `return_time_end` |
+//! | wshoto | `group-members` | `GET /openapi/chat/group/member/list` | GET; `chat_id` required; `current_index` + `page_size` (≤ 100) → `data.total` | `chat_id` |
+//! | wshoto | `contacts` | `POST /openapi/crm3/contact/page` | `current_index` + `page_size` (≤ 100) → `data.total`; creation window in seconds | `contact_name`, `owner_ids`, `create_start_time`, `create_end_time`, `tag_ids`, `access_customer_channel`, `mobile_phone`, `external_user_ids`, `email`, `field_map`, `company_phases`, `company_levels` |
+//! | wshoto | `product-tags` | `POST /openapi/product/library/page_query_product_library_tag_info_list` | `current_index` + `page_size` (≤ 100) → `data.total`, `sub_code: "00000"` | `tag_name` |
+//! | weiban | `smart-form-users` | `GET /open-api/smart_form/form/user/list` | `status` required; `offset` + `limit` (default 20, ≤ 1000) → `result`, `total` | `status`, `form_id`, `city`, `start_time`, `end_time` |
+//! | weiban | `customer-updates` | `GET /open-api/external_user/update/list` | `source` required (10049); `offset` + `limit` (default 30, ≤ 100) → `external_user_list`, `total`; update window on `updated_at` | `start_update_time`, `end_update_time`, `start_add_time`, `end_add_time`, `staff_id`, `type`, `phone_number`, `order`, `source` |
+//! | weiban | `customer` | `GET /open-api/external_user/get` | none; `id` or `unionid` (20208); not found 20206 / 20207 → `total`, `external_user` | `id`, `unionid`, `openid` |
+//! | weiban | `customers-batch` | `POST /open-api/external_user/batch_get` | none; body `id_list` (or `external_user_ids`), 1–20 ids → `external_user[]`, `total` | `id_list`, `external_user_ids` |
+//! | weiban | `customers` | `GET /open-api/external_user/list` | `offset` + `limit` (default 30, ≤ 100) → `external_user_list` (no total); `order=desc` reverses | `staff_id`, `type`, `phone_number`, `order`, `start_time`, `end_time` |
+//! | weiban | `customer-staff` | `GET /open-api/external_user_staff_relation/list` | `offset` + `limit` (default 30, ≤ 100) → `external_user_list`, `total` | `start_add_time`, `end_add_time`, `staff_id`, `outflow` |
+//! | weiban | `customer-events` | `GET /open-api/external_user_event/list` | `last_id` keyset (id > last_id) + `offset` + `limit` (default 30, ≤ 100) → `event_list`, `total`; a customer id required | `external_user_id`, `external_user_unionid`, `staff_id`, `external_user_openid` |
+//! | weiban | `customer-stages` | `POST /open-api/external_user/stage/get` | none; `external_user_ids` 1–50 (20607/20608), none found 20609 → `stage_list`, `total` | `external_user_ids` |
+//! | weiban | `staff` | `GET /open-api/staff/list` | `offset` + `limit` (default 30, ≤ 100) → `staff_list` (undocumented key) | `start_time`, `end_time` |
+//! | weiban | `group-chats` | `GET /open-api/group_chat/list` | `offset` + `limit` (default 30, ≤ 100) → `group_chat_list` (undocumented key) | `staff_id` |
+//! | weiban | `group-chat` | `GET /open-api/group_chat/detail` | none; `group_chat_id` required, unknown 20209 → `group_chat` | `group_chat_id` |
+//! | weiban | `group-chat-members` | `GET /open-api/group_chat/member/list` | none; `group_chat_id` required → `member_list`, `total` | `group_chat_id` |
+//! | waiqin | `tasks` | `POST /api/cusTask/v1/queryTask` | `page` (default 1) + `rows` (default and max 1000), strings or numbers; no total | `create_date_from`, `create_date_to`, `modify_date_from`, `modify_date_to` |
+//! | waiqin | `task-types` | `POST /api/cusTask/v1/queryTaskType` | none; absent/`null`/`[]` `type_ids` = all 12 types | `type_ids` |
+//! | waiqin | `visits` | `POST /api/cusVisit/v1/queryCusVisitRecord` | `page` + `rows` (≤ 1000) required; `date_start`/`date_end` required unless `id`; no total | `id`, `date_start`, `date_end`, `modify_start`, `modify_end`, `visit_time_start`, `visit_time_end`, `visitor_code`, `visit_type` |
+//! | waiqin | `tracks` | `POST /api/waiqinTrack/v1/queryEmpTrackTime` | `page_number` + `page_size` INTs (default and max 1000; strings rejected); `date_start`/`date_end` required; no total | `date_start`, `date_end` |
+//! | tanma | `clues` | `POST /api/v3/clue/list-by-create-time-asc` | `cursor` + `size` (default 20, ≤ 1000) → `data.list`, `data.nextCursor` (`null` at the end) | `since`, `before`, `type` |
+//! | tanma | `customer-files` | `POST /api/v3/customer/list-file-of-customer` | `lastId` keyset (ids ascending, ids > lastId; newest-first by config) + `pageSize` (≤ 1000) → `totalCount`, `totalPage`, `pageNo` (0-based), `result` | `salesId`, `userId`, `customerId`, `externalUserId` |
+//! | tanma | `customer-details` | `POST /api/v2/customer/qw-details` | none; `externalUserId` required → `data[]` | `externalUserId`, `qwUserId` |
+//! | tanma | `customers` | `POST /api/v3/customer/search` | `pageNo` + `pageSize` (≤ 1000) → `data.totalPage`, `data.data` | `customerId`, `searchKey`, `role`, `salesIdList`, `departmentIdList`, `createTime.start`, `createTime.end`, `creditCode`, `conditions` |
+//! | tanma | `tags` | `POST /api/v3/tags/list-tree` | none; no body → `data[]` (groups with `tags`) | — |
+//! | tanma | `group-chats` | `POST /api/v3/groupSop/getGroupList` | `pageNo` + `pageSize` (≤ 1000) → `totalCount`, `totalPage`, `pageNo` (1-based), `result` | `userId`, `keyword`, `tagGroupIds`, `conditionOp`, `startCreateTime`, `endCreateTime` |
+//! | tanma | `staff` | `POST /api/v3/get-users` | `pageNo` + `pageSize` (≤ 1000), no totals: a short page is the end → `data.result` | `name`, `deleted` |
+//!
+//! Time windows follow each page: seconds, milliseconds (wshoto open sea), `yyyy-MM-dd` days
+//! (waiqin, inclusive) or `yyyy-MM-dd HH:mm:ss` (tanma); ends are inclusive unless the page
+//! says otherwise (tanma clues: `before` exclusive). GET parameters arrive as strings and are
+//! read leniently (numbers or numeric strings), as are POST body numbers.
+//!
+//! # Mutations and the request log
+//!
+//! [`Sandbox::append`] and [`Sandbox::change`] add and change records of an operation at the
+//! dataset's "now" (after every generated time), so incremental readers using the documented
+//! creation / update / modification filters see exactly the additions and changes.
+//! [`Stats::request_times`] logs every request a vendor received (monotonic milliseconds, data or
+//! token, throttled or not); [`RequestTimes::max_per_second`] is the most data requests within
+//! any sliding one-second window.
 //!
 //! Rejection codes (vendor-documented ones marked *doc*, the others are sandbox choices):
 //!
@@ -56,10 +96,17 @@
 //! * tanma (`code`): 1000 parameter error, 1002 bad signature or unknown appId (*doc*), 1003
 //!   timestamp too far from server time (*doc*), 1004 too frequent (HTTP 429).
 //!
+//! * Documented business codes of the other operations: weiban 20206 / 20207 / 20208 (customer
+//!   detail: id not found, unionid not found, neither given), 20209 (unknown `group_chat_id`),
+//!   20203 (bad `type`), 10049 (bad or missing `source`), 20607 / 20608 / 20609 (stage lookup:
+//!   empty list, more than 50 ids, nothing found).
+//!
 //! Business rejections are HTTP 200 with the vendor's envelope, as the vendors do.
 
 mod data;
+mod engine;
 mod faults;
+mod ops;
 mod server;
 mod tanma;
 mod util;
@@ -75,10 +122,16 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 pub use data::{
-    Dataset, Fixtures, Op, Query, TanmaClueFilter, TanmaFileFilter, TanmaSales, Vendor,
+    Dataset, Fixtures, Op, Operation, Query, TanmaClueFilter, TanmaFileFilter, TanmaSales, Vendor,
     WAIQIN_TASK_TYPES, WaiqinTaskFilter, WeibanFilter, WshotoFilter,
 };
-pub use faults::{FaultStats, Faults, OpStats, Stats, VendorStats};
+pub use faults::{
+    FaultStats, Faults, OpStats, REQUEST_LOG_CAP, RequestTime, RequestTimes, Stats, VendorStats,
+};
+pub use ops::weiban::{
+    WEIBAN_BATCH_GET_KEY, WEIBAN_BATCH_GET_MAX, WEIBAN_GROUP_CHAT_LIST_KEY, WEIBAN_STAFF_LIST_KEY,
+    WEIBAN_STAGE_GET_MAX,
+};
 pub use tanma::{
     TANMA_BAD_SIGN, TANMA_BAD_TIMESTAMP, TANMA_DEFAULT_SIZE, TANMA_MAX_SIZE, TANMA_PARAM_ERROR,
     TANMA_TOO_FREQUENT, tanma_sign, tanma_timestamp_now, verify_tanma_sign,
@@ -169,6 +222,10 @@ pub struct SandboxConfig {
     pub tanma_timestamp_window: Duration,
     /// Initial faults of every vendor (default: none).
     pub faults: Faults,
+    /// Serve tanma customer files newest first (ids descending, a page holds ids < `lastId`)
+    /// instead of ascending; the doc's `lastId` ("最大记录id") allows both readings
+    /// (default: false, ascending).
+    pub tanma_files_newest_first: bool,
 }
 
 impl Default for SandboxConfig {
@@ -182,6 +239,7 @@ impl Default for SandboxConfig {
             waiqin_timestamp_window: Duration::from_secs(600),
             tanma_timestamp_window: Duration::from_secs(300),
             faults: Faults::default(),
+            tanma_files_newest_first: false,
         }
     }
 }
@@ -307,9 +365,42 @@ impl Sandbox {
         self.state.counters.snapshot()
     }
 
+    /// The request log of one vendor (see [`Stats::request_times`]), without a full snapshot.
+    pub fn request_times(&self, vendor: Vendor) -> RequestTimes {
+        self.state.counters.request_times(vendor)
+    }
+
     /// Zeroes the counters.
     pub fn reset_stats(&self) {
         self.state.counters.reset();
+    }
+
+    /// Appends `n` records to `vendor`'s operation `op` (CLI name, e.g. `("weiban",
+    /// "customers")`) and returns the new record count; `None` for an unknown operation.
+    /// See [`Dataset::append`]: they are created at the dataset's "now", after everything
+    /// before, so creation/submission windows from a bookmark see exactly them.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// let sandbox = scrm_sandbox::Sandbox::start_background(scrm_sandbox::SandboxConfig {
+    ///     records: 10,
+    ///     ..Default::default()
+    /// })?;
+    /// assert_eq!(sandbox.append("tanma", "clues", 3), Some(13));
+    /// let changed = sandbox.change("waiqin", "tasks", 2).unwrap();
+    /// assert_eq!(changed, vec![0, 5]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn append(&self, vendor: &str, op: &str, n: usize) -> Option<usize> {
+        self.state.dataset.append(vendor, op, n)
+    }
+
+    /// Changes `m` records of `vendor`'s operation `op`, spread over its records, and returns
+    /// their indices; see [`Dataset::change`]: content changes and the modification / update
+    /// time moves to the dataset's "now", so documented change feeds see exactly them.
+    pub fn change(&self, vendor: &str, op: &str, m: usize) -> Option<Vec<usize>> {
+        self.state.dataset.change(vendor, op, m)
     }
 
     /// Makes the current wshoto and weiban tokens expire now (as if their TTL had passed).

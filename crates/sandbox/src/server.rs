@@ -14,10 +14,11 @@ use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::data::{Dataset, Op, Vendor};
+use crate::data::{Dataset, Vendor};
+use crate::engine::{self, OpDecl, Rej};
 use crate::faults::{C, Counters, FaultState, Injected, html_error_page};
-use crate::util::{mix, unix_now};
-use crate::{SandboxConfig, tanma, waiqin, weiban, wshoto};
+use crate::util::{json_object, mix, query_pairs, unix_now};
+use crate::{SandboxConfig, ops, tanma, waiqin, weiban, wshoto};
 
 const MAX_BODY: usize = 8 << 20;
 
@@ -127,7 +128,8 @@ pub(crate) struct State {
 
 impl State {
     pub(crate) fn new(config: SandboxConfig) -> Self {
-        let dataset = Dataset::new(config.seed, config.records);
+        let mut dataset = Dataset::new(config.seed, config.records);
+        dataset.tanma_files_newest_first = config.tanma_files_newest_first;
         let f = config.faults;
         let nonce = mix(std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -289,45 +291,44 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Route {
-    WshotoToken,
-    WshotoCollect,
-    WeibanToken,
-    WeibanList,
-    Waiqin,
-    TanmaClue,
-    TanmaFiles,
+/// What a path addresses.
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    /// The token endpoint of wshoto (GET) or weiban (POST).
+    Token,
+    /// A declared operation.
+    Op(&'static OpDecl),
+    /// A waiqin path whose interface the sandbox does not serve (answered after the signature
+    /// checks, as the vendor's gateway would).
+    WaiqinUnknown,
 }
 
-impl Route {
-    fn method(self) -> Method {
-        match self {
-            Route::WshotoToken | Route::WeibanList => Method::GET,
-            _ => Method::POST,
-        }
-    }
-
-    fn data_op(self) -> bool {
-        !matches!(self, Route::WshotoToken | Route::WeibanToken)
-    }
-}
-
-fn route(path: &str) -> Option<(Vendor, Option<Route>)> {
-    let r = match path {
-        "/openapi/access_token" => (Vendor::Wshoto, Some(Route::WshotoToken)),
-        "/openapi/collect/detail/page" => (Vendor::Wshoto, Some(Route::WshotoCollect)),
-        "/open-api/access_token/get" => (Vendor::Weiban, Some(Route::WeibanToken)),
-        "/open-api/smart_form/form/user/list" => (Vendor::Weiban, Some(Route::WeibanList)),
-        "/api/v3/clue/list-by-create-time-asc" => (Vendor::Tanma, Some(Route::TanmaClue)),
-        "/api/v3/customer/list-file-of-customer" => (Vendor::Tanma, Some(Route::TanmaFiles)),
-        p if p.starts_with("/openapi/") => (Vendor::Wshoto, None),
-        p if p.starts_with("/open-api/") => (Vendor::Weiban, None),
-        p if p.starts_with("/api/v3/") => (Vendor::Tanma, None),
-        p if p.starts_with("/api/") => (Vendor::Waiqin, Some(Route::Waiqin)),
+fn route(path: &str) -> Option<(Vendor, Option<Target>)> {
+    let vendor = match path {
+        "/openapi/access_token" => return Some((Vendor::Wshoto, Some(Target::Token))),
+        "/open-api/access_token/get" => return Some((Vendor::Weiban, Some(Target::Token))),
+        p if p.starts_with("/openapi/") => Vendor::Wshoto,
+        p if p.starts_with("/open-api/") => Vendor::Weiban,
+        p if p.starts_with("/api/v3/") || p == "/api/v2/customer/qw-details" => Vendor::Tanma,
+        p if p.starts_with("/api/") => Vendor::Waiqin,
         _ => return None,
     };
-    Some(r)
+    match ops::route(vendor, path) {
+        Some(d) => Some((vendor, Some(Target::Op(d)))),
+        None if vendor == Vendor::Waiqin => Some((vendor, Some(Target::WaiqinUnknown))),
+        None => Some((vendor, None)),
+    }
+}
+
+fn target_method(vendor: Vendor, t: Target) -> Method {
+    match t {
+        Target::Token if vendor == Vendor::Wshoto => Method::GET,
+        Target::Token | Target::WaiqinUnknown => Method::POST,
+        Target::Op(d) => match d.method {
+            engine::Method::Get => Method::GET,
+            engine::Method::Post => Method::POST,
+        },
+    }
 }
 
 fn too_frequent(v: Vendor) -> Reply {
@@ -346,19 +347,35 @@ fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The request fields of a GET operation: its query parameters (strings), token excluded.
+fn query_object(pairs: &[(String, String)]) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for (k, v) in pairs {
+        if k != "access_token" && !m.contains_key(k) {
+            m.insert(k.clone(), serde_json::Value::String(v.clone()));
+        }
+    }
+    serde_json::Value::Object(m)
+}
+
 async fn handle(
     state: Arc<State>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, DropConnection> {
     let path = req.uri().path().to_owned();
-    let Some((vendor, route)) = route(&path) else {
+    let Some((vendor, target)) = route(&path) else {
         state.counters.unrouted();
         return Ok(Reply::plain(404, "not found").into_response());
     };
     let c = &state.counters;
     c.inc(vendor, C::Requests);
+    let data = !matches!(target, Some(Target::Token));
     let faults = state.fault(vendor).get();
-    if state.fault(vendor).over_rate(&faults) {
+    let throttled = state.fault(vendor).over_rate(&faults);
+    if target.is_some() {
+        c.log_request(vendor, data, throttled);
+    }
+    if throttled {
         c.inc(vendor, C::Throttled);
         return Ok(too_frequent(vendor).into_response());
     }
@@ -366,11 +383,11 @@ async fn handle(
         c.inc(vendor, C::Delayed);
         tokio::time::sleep(faults.latency).await;
     }
-    let Some(route) = route else {
+    let Some(target) = target else {
         c.inc(vendor, C::NotFound);
         return Ok(Reply::plain(404, "not found").into_response());
     };
-    if req.method() != route.method() {
+    if req.method() != target_method(vendor, target) {
         c.inc(vendor, C::NotFound);
         return Ok(Reply::plain(405, "method not allowed").into_response());
     }
@@ -391,17 +408,9 @@ async fn handle(
             return Ok(Reply::plain(413, "body too large or unreadable").into_response());
         }
     };
-    if route.data_op() {
-        let op = match route {
-            Route::WshotoCollect => Some(Op::WshotoCollectDetailPage),
-            Route::WeibanList => Some(Op::WeibanSmartFormUserList),
-            Route::TanmaClue => Some(Op::TanmaClueListByCreateTimeAsc),
-            Route::TanmaFiles => Some(Op::TanmaCustomerListFileOfCustomer),
-            Route::Waiqin => waiqin::op_of(&path),
-            _ => None,
-        };
-        if let Some(op) = op {
-            c.op_request(op);
+    if data {
+        if let Target::Op(d) = target {
+            c.op_request(ops::index_of(d));
         }
         match state.fault(vendor).next_injection(&faults) {
             Injected::None => {}
@@ -427,26 +436,61 @@ async fn handle(
         }
     }
     let st = &*state;
-    let reply = match route {
-        Route::WshotoToken => wshoto::token(st, &query),
-        Route::WshotoCollect => wshoto::collect(st, &query, &body),
-        Route::WeibanToken => weiban::token(st, &body),
-        Route::WeibanList => weiban::list(st, &query),
-        Route::Waiqin => waiqin::handle(st, &path, &body),
-        Route::TanmaClue => tanma::handle(
-            st,
-            Op::TanmaClueListByCreateTimeAsc,
-            tanma_headers.as_ref(),
-            &body,
-        ),
-        Route::TanmaFiles => tanma::handle(
-            st,
-            Op::TanmaCustomerListFileOfCustomer,
-            tanma_headers.as_ref(),
-            &body,
-        ),
+    let reply = match target {
+        Target::Token => match vendor {
+            Vendor::Wshoto => wshoto::token(st, &query),
+            _ => weiban::token(st, &body),
+        },
+        Target::WaiqinUnknown => match waiqin::authenticate(st, &path, &body) {
+            Ok(msg_id) => waiqin::unknown_api(st, msg_id),
+            Err(r) => r,
+        },
+        Target::Op(d) => serve_op(st, d, &path, &query, tanma_headers.as_ref(), &body),
     };
     Ok(reply.into_response())
+}
+
+/// Authenticates a data request the vendor's way, parses its fields and serves it.
+fn serve_op(
+    st: &State,
+    d: &'static OpDecl,
+    path: &str,
+    query: &str,
+    tanma_headers: Option<&tanma::SignHeaders>,
+    body: &[u8],
+) -> Reply {
+    let pairs = query_pairs(query);
+    let mut msg_id = "";
+    let auth = match d.vendor {
+        Vendor::Wshoto => wshoto::authenticate(st, &pairs),
+        Vendor::Weiban => weiban::authenticate(st, &pairs),
+        Vendor::Waiqin => waiqin::authenticate(st, path, body).map(|m| msg_id = m),
+        Vendor::Tanma => tanma::authenticate(st, tanma_headers, body),
+    };
+    if let Err(r) = auth {
+        return r;
+    }
+    let rejected = |rej: &Rej| match d.vendor {
+        Vendor::Wshoto => wshoto::rejected(st, rej),
+        Vendor::Weiban => weiban::rejected(st, rej),
+        Vendor::Waiqin => waiqin::rejected(st, rej, msg_id),
+        Vendor::Tanma => tanma::rejected(st, rej),
+    };
+    let request = match d.method {
+        engine::Method::Get => query_object(&pairs),
+        engine::Method::Post => match json_object(body) {
+            Ok(v) => v,
+            Err(e) => return rejected(&Rej::param(e)),
+        },
+    };
+    match engine::serve(st, d, &request, msg_id) {
+        Ok(served) => {
+            st.counters
+                .op_ok(ops::index_of(d), d.vendor, served.records as u64);
+            Reply::json(served.body)
+        }
+        Err(rej) => rejected(&rej),
+    }
 }
 
 /// Accepts connections until `shutdown` changes or its sender is dropped.

@@ -1,15 +1,12 @@
-//! tanma (探马SCRM): headers `appId`, `timestamp`, `sign`; `POST /api/v3/clue/list-by-create-time-asc`
-//! and `POST /api/v3/customer/list-file-of-customer`.
+//! tanma (探马SCRM): headers `appId`, `timestamp`, `sign`: signature checks, errors and envelopes.
 
 use sha2::{Digest, Sha256};
 
-use crate::data::{Op, TanmaClueFilter, TanmaFileFilter, Vendor};
+use crate::data::Vendor;
+use crate::engine::{Page, Rej};
 use crate::faults::C;
 use crate::server::{Reply, State};
-use crate::util::{
-    b64_decode24, b64_encode24, json_i64, json_object, json_string, json_u64, mix,
-    parse_cst_datetime, push_int, push_json_str, unix_now_ms,
-};
+use crate::util::{push_int, push_json_str, unix_now_ms};
 
 /// tanma code: parameter error (bad body, unparseable `since`/`before`, bad cursor, sizes).
 pub const TANMA_PARAM_ERROR: i64 = 1000;
@@ -84,22 +81,8 @@ pub(crate) fn too_frequent() -> Reply {
     ))
 }
 
-fn encode_cursor(created: i64, filter_hash: u64, pos: usize) -> String {
-    let mut b = [0u8; 24];
-    b[..8].copy_from_slice(&created.to_be_bytes());
-    b[8..16].copy_from_slice(&(filter_hash & 0xFFFF_FFFF).to_be_bytes());
-    b[16..].copy_from_slice(&(pos as u64).to_be_bytes());
-    b64_encode24(&b)
-}
-
-fn decode_cursor(s: &str) -> Option<usize> {
-    let b = b64_decode24(s)?;
-    let mut p = [0u8; 8];
-    p.copy_from_slice(&b[16..]);
-    usize::try_from(u64::from_be_bytes(p)).ok()
-}
-
-pub(crate) fn handle(st: &State, op: Op, h: Option<&SignHeaders>, body: &[u8]) -> Reply {
+/// Checks the signing headers of a request.
+pub(crate) fn authenticate(st: &State, h: Option<&SignHeaders>, body: &[u8]) -> Result<(), Reply> {
     let c = &st.counters;
     let v = Vendor::Tanma;
     let cred = &st.config.credentials;
@@ -107,10 +90,10 @@ pub(crate) fn handle(st: &State, op: Op, h: Option<&SignHeaders>, body: &[u8]) -
     let h = h.unwrap_or(&empty);
     if h.app_id.as_deref() != Some(cred.tanma_app_id.as_str()) {
         c.inc(v, C::SignatureRejections);
-        return Reply::json(error(
+        return Err(Reply::json(error(
             TANMA_BAD_SIGN,
             "签名错误：appId不存在 (invalid appId)",
-        ));
+        )));
     }
     let window = i64::try_from(st.config.tanma_timestamp_window.as_millis()).unwrap_or(i64::MAX);
     let ts = h.timestamp.as_deref().unwrap_or("");
@@ -118,10 +101,10 @@ pub(crate) fn handle(st: &State, op: Op, h: Option<&SignHeaders>, body: &[u8]) -
         Ok(t) if (unix_now_ms() - t).abs() <= window => {}
         _ => {
             c.inc(v, C::TimestampRejections);
-            return Reply::json(error(
+            return Err(Reply::json(error(
                 TANMA_BAD_TIMESTAMP,
                 "时间戳与服务器时间相差过大，请使用毫秒时间戳重新签名 (timestamp too far from server time)",
-            ));
+            )));
         }
     }
     if !verify_tanma_sign(
@@ -132,135 +115,65 @@ pub(crate) fn handle(st: &State, op: Op, h: Option<&SignHeaders>, body: &[u8]) -
         h.sign.as_deref().unwrap_or(""),
     ) {
         c.inc(v, C::SignatureRejections);
-        return Reply::json(error(TANMA_BAD_SIGN, "签名错误 (invalid sign)"));
+        return Err(Reply::json(error(
+            TANMA_BAD_SIGN,
+            "签名错误 (invalid sign)",
+        )));
     }
-    let param_error = |msg: &str| {
-        c.inc(v, C::ParamErrors);
-        Reply::json(error(
+    Ok(())
+}
+
+/// The answer to a rejected request.
+pub(crate) fn rejected(st: &State, rej: &Rej) -> Reply {
+    st.counters.inc(Vendor::Tanma, C::ParamErrors);
+    match rej.code {
+        Some(code) => Reply::json(error(code, &rej.msg)),
+        None => Reply::json(error(
             TANMA_PARAM_ERROR,
-            &format!("参数错误 (invalid parameter): {msg}"),
-        ))
-    };
-    let body = match json_object(body) {
-        Ok(b) => b,
-        Err(e) => return param_error(&e),
-    };
-    let size_of = |key: &str| -> Result<usize, String> {
-        let n = json_i64(&body, key)?.unwrap_or(TANMA_DEFAULT_SIZE);
-        if (1..=TANMA_MAX_SIZE).contains(&n) {
-            Ok(n as usize)
-        } else {
-            Err(format!("{key} must be 1..={TANMA_MAX_SIZE}"))
-        }
-    };
-    match op {
-        Op::TanmaClueListByCreateTimeAsc => {
-            let parsed = (|| -> Result<(TanmaClueFilter, usize, Option<String>), String> {
-                let time = |k: &str| -> Result<Option<String>, String> {
-                    match json_string(&body, k)? {
-                        None => Ok(None),
-                        Some(s) if parse_cst_datetime(&s).is_some() => Ok(Some(s)),
-                        Some(_) => Err(format!("{k} must be yyyy-MM-dd HH:mm:ss")),
-                    }
-                };
-                let f = TanmaClueFilter {
-                    since: time("since")?,
-                    before: time("before")?,
-                    clue_type: json_i64(&body, "type")?,
-                };
-                Ok((f, size_of("size")?, json_string(&body, "cursor")?))
-            })();
-            let (filter, size, cursor) = match parsed {
-                Ok(p) => p,
-                Err(e) => return param_error(&e),
-            };
-            let sel = st.dataset.select_clues(&filter);
-            let total = sel.len();
-            let pos = match cursor.as_deref() {
-                None => 0,
-                Some(cur) => match decode_cursor(cur) {
-                    Some(p) if p <= total => p,
-                    _ => return param_error("cursor invalid"),
-                },
-            };
-            let fh = mix(format!("{filter:?}").len() as u64 ^ filter.clue_type.unwrap_or(0) as u64);
-            let mut end = pos.saturating_add(size).min(total);
-            let mut next = (end < total).then(|| encode_cursor(0, fh, end));
-            if end > pos && st.empty_page(v) {
-                end = pos;
-                next = Some(encode_cursor(0, fh, pos));
-            }
-            let mut s = String::with_capacity(96 + (end - pos) * 1300);
-            s.push_str("{\"code\":0,\"message\":\"ok\",\"data\":{\"list\":[");
-            for k in pos..end {
-                if k > pos {
-                    s.push(',');
-                }
-                st.dataset.write_record(op, sel.get(k), &mut s);
-            }
-            s.push_str("],\"nextCursor\":");
-            match next {
-                Some(n) => push_json_str(&mut s, &n),
-                None => s.push_str("null"),
-            }
-            s.push_str("}}");
-            c.op_ok(op, (end - pos) as u64);
-            Reply::json(s)
-        }
-        _ => {
-            let parsed = (|| -> Result<(TanmaFileFilter, usize, Option<u64>), String> {
-                let f = TanmaFileFilter {
-                    sales_id: json_u64(&body, "salesId")?,
-                    user_id: json_string(&body, "userId")?,
-                    customer_id: json_u64(&body, "customerId")?,
-                    external_user_id: json_string(&body, "externalUserId")?,
-                };
-                Ok((f, size_of("pageSize")?, json_u64(&body, "lastId")?))
-            })();
-            let (filter, size, last_id) = match parsed {
-                Ok(p) => p,
-                Err(e) => return param_error(&e),
-            };
-            let sel = st.dataset.select_files(&filter);
-            let total = sel.len();
-            let pos = match last_id {
-                None => 0,
-                Some(last) => {
-                    let (mut lo, mut hi) = (0usize, total);
-                    while lo < hi {
-                        let mid = lo + (hi - lo) / 2;
-                        if st.dataset.file_id(sel.get(mid)) <= last {
-                            lo = mid + 1;
-                        } else {
-                            hi = mid;
-                        }
-                    }
-                    lo
-                }
-            };
-            let mut end = pos.saturating_add(size).min(total);
-            if end > pos && st.empty_page(v) {
-                end = pos;
-            }
-            let mut s = String::with_capacity(160 + (end - pos) * 800);
-            s.push_str("{\"code\":0,\"message\":\"success\",\"data\":{\"totalCount\":");
-            push_int(&mut s, total);
-            s.push_str(",\"totalPage\":");
-            push_int(&mut s, total.div_ceil(size));
-            s.push_str(",\"pageNo\":");
-            push_int(&mut s, pos / size);
-            s.push_str(",\"pageSize\":");
-            push_int(&mut s, size);
-            s.push_str(",\"result\":[");
-            for k in pos..end {
-                if k > pos {
-                    s.push(',');
-                }
-                st.dataset.write_record(op, sel.get(k), &mut s);
-            }
-            s.push_str("]}}");
-            c.op_ok(op, (end - pos) as u64);
-            Reply::json(s)
-        }
+            &format!("参数错误 (invalid parameter): {}", rej.msg),
+        )),
     }
+}
+
+/// `{"code":0,"message":<message>,"data":<data>}`.
+pub(crate) fn ok(message: &str, data: &str) -> String {
+    let mut s = String::with_capacity(64 + data.len());
+    s.push_str("{\"code\":0,\"message\":");
+    push_json_str(&mut s, message);
+    s.push_str(",\"data\":");
+    s.push_str(data);
+    s.push('}');
+    s
+}
+
+/// The clue list: `data.list` + `data.nextCursor` (`null` at the end).
+pub(crate) fn cursor_page(p: &Page<'_>) -> String {
+    let mut d = String::with_capacity(64 + p.items.len());
+    d.push_str("{\"list\":");
+    d.push_str(p.items);
+    d.push_str(",\"nextCursor\":");
+    match p.next {
+        Some(n) => push_json_str(&mut d, n),
+        None => d.push_str("null"),
+    }
+    d.push('}');
+    ok("ok", &d)
+}
+
+/// `data: {totalCount, totalPage, pageNo, pageSize, result}` (customer files: `pageNo` is
+/// 0-based; group lists: 1-based).
+pub(crate) fn counted_page(p: &Page<'_>) -> String {
+    let mut d = String::with_capacity(128 + p.items.len());
+    d.push_str("{\"totalCount\":");
+    push_int(&mut d, p.total);
+    d.push_str(",\"totalPage\":");
+    push_int(&mut d, p.total.div_ceil(p.size.max(1)));
+    d.push_str(",\"pageNo\":");
+    push_int(&mut d, p.page_no);
+    d.push_str(",\"pageSize\":");
+    push_int(&mut d, p.size);
+    d.push_str(",\"result\":");
+    d.push_str(p.items);
+    d.push('}');
+    ok("success", &d)
 }

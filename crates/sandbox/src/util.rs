@@ -341,26 +341,8 @@ pub(crate) fn b64_decode24(s: &str) -> Option<[u8; 24]> {
     Some(out)
 }
 
-/// A JSON body field as `u64`: a non-negative number or a string of digits; `null`, absent
-/// and `""` are `None`; anything else is an error naming the field.
-pub(crate) fn json_u64(v: &serde_json::Value, key: &str) -> Result<Option<u64>, String> {
-    match v.get(key) {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::Number(n)) => n
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| format!("{key} must be a non-negative integer")),
-        Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(serde_json::Value::String(s)) => s
-            .trim()
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| format!("{key} must be a non-negative integer")),
-        Some(_) => Err(format!("{key} must be a non-negative integer")),
-    }
-}
-
-/// A JSON body field as `i64` (number or numeric string); see [`json_u64`].
+/// A JSON body field as `i64` (number or numeric string); `null`, absent and `""` are
+/// `None`; anything else is an error naming the field.
 pub(crate) fn json_i64(v: &serde_json::Value, key: &str) -> Result<Option<i64>, String> {
     match v.get(key) {
         None | Some(serde_json::Value::Null) => Ok(None),

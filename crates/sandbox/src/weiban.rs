@@ -1,9 +1,10 @@
-//! weiban (微伴助手): `POST /open-api/access_token/get`, `GET /open-api/smart_form/form/user/list`.
+//! weiban (微伴助手): the token endpoint, token checks, errors and envelopes.
 
-use crate::data::{Op, Vendor, WeibanFilter};
+use crate::data::Vendor;
+use crate::engine::{Page, Rej};
 use crate::faults::C;
 use crate::server::{Reply, State, TokenCheck};
-use crate::util::{json_object, json_string, push_int, push_json_str, query_get, query_pairs};
+use crate::util::{json_object, json_string, push_int, push_json_str, push_key, query_get};
 
 /// weiban code: wrong `corp_id` / `secret` at token issue.
 pub const WEIBAN_BAD_CREDENTIALS: i64 = 40001;
@@ -65,83 +66,75 @@ pub(crate) fn token(st: &State, body: &[u8]) -> Reply {
     Reply::json(s)
 }
 
-fn param_error(st: &State, msg: &str) -> Reply {
-    st.counters.inc(Vendor::Weiban, C::ParamErrors);
-    Reply::json(error(
-        WEIBAN_PARAM_ERROR,
-        &format!("自定义表单参数校验失败 (parameter check failed): {msg}"),
-    ))
-}
-
-fn num<T: std::str::FromStr>(q: &[(String, String)], key: &str) -> Result<Option<T>, String> {
-    match query_get(q, key).map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => s
-            .parse::<T>()
-            .map(Some)
-            .map_err(|_| format!("{key} must be an integer")),
-    }
-}
-
-pub(crate) fn list(st: &State, query: &str) -> Reply {
-    let q = query_pairs(query);
-    match st.check_token(Vendor::Weiban, query_get(&q, "access_token").unwrap_or("")) {
-        TokenCheck::Valid => {}
+/// Checks the `access_token` query parameter of a data request.
+pub(crate) fn authenticate(st: &State, query: &[(String, String)]) -> Result<(), Reply> {
+    match st.check_token(
+        Vendor::Weiban,
+        query_get(query, "access_token").unwrap_or(""),
+    ) {
+        TokenCheck::Valid => Ok(()),
         TokenCheck::Expired => {
             st.counters.inc(Vendor::Weiban, C::TokenRejections);
-            return Reply::json(error(WEIBAN_TOKEN_EXPIRED, "access_token expired"));
+            Err(Reply::json(error(
+                WEIBAN_TOKEN_EXPIRED,
+                "access_token expired",
+            )))
         }
         TokenCheck::Invalid | TokenCheck::Revoked => {
             st.counters.inc(Vendor::Weiban, C::TokenRejections);
-            return Reply::json(error(WEIBAN_TOKEN_INVALID, "invalid access_token"));
+            Err(Reply::json(error(
+                WEIBAN_TOKEN_INVALID,
+                "invalid access_token",
+            )))
         }
     }
-    let parsed = (|| -> Result<(WeibanFilter, u64, u64), String> {
-        let status = match query_get(&q, "status").map(str::trim) {
-            None | Some("") => return Err("status不能为空 (status is required)".into()),
-            Some(s) => s.to_owned(),
-        };
-        let f = WeibanFilter {
-            status: Some(status),
-            form_id: num(&q, "form_id")?,
-            city: query_get(&q, "city")
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned),
-            start_time: num(&q, "start_time")?,
-            end_time: num(&q, "end_time")?,
-        };
-        let limit = num::<u64>(&q, "limit")?.unwrap_or(WEIBAN_DEFAULT_LIMIT);
-        let offset = num::<u64>(&q, "offset")?.unwrap_or(0);
-        if !(1..=WEIBAN_MAX_LIMIT).contains(&limit) {
-            return Err(format!("limit must be 1..={WEIBAN_MAX_LIMIT}"));
-        }
-        Ok((f, limit, offset))
-    })();
-    let (filter, limit, offset) = match parsed {
-        Ok(p) => p,
-        Err(e) => return param_error(st, &e),
-    };
-    let sel = st.dataset.select_weiban(&filter);
-    let total = sel.len();
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(total);
-    let mut end = start.saturating_add(limit as usize).min(total);
-    if end > start && st.empty_page(Vendor::Weiban) {
-        end = start;
+}
+
+/// The answer to a rejected request.
+pub(crate) fn rejected(st: &State, rej: &Rej) -> Reply {
+    st.counters.inc(Vendor::Weiban, C::ParamErrors);
+    match rej.code {
+        Some(code) => Reply::json(error(code, &rej.msg)),
+        None => Reply::json(error(
+            WEIBAN_PARAM_ERROR,
+            &format!(
+                "自定义表单参数校验失败 (parameter check failed): {}",
+                rej.msg
+            ),
+        )),
     }
-    let mut s = String::with_capacity(64 + (end - start) * 520);
-    s.push_str("{\"errcode\":0,\"errmsg\":\"ok\",\"result\":[");
-    for k in start..end {
-        if k > start {
-            s.push(',');
-        }
-        st.dataset
-            .write_record(Op::WeibanSmartFormUserList, sel.get(k), &mut s);
+}
+
+/// `{"errcode":0,"errmsg":"ok","<key>":[...],"total":N}` (`total` when `with_total`).
+pub(crate) fn list(p: &Page<'_>, key: &str, with_total: bool) -> String {
+    let mut s = String::with_capacity(64 + p.items.len());
+    s.push_str("{\"errcode\":0,\"errmsg\":\"ok\",");
+    push_key(&mut s, key);
+    s.push_str(p.items);
+    if with_total {
+        s.push_str(",\"total\":");
+        push_int(&mut s, p.total);
     }
-    s.push_str("],\"total\":");
-    push_int(&mut s, total);
     s.push('}');
-    st.counters
-        .op_ok(Op::WeibanSmartFormUserList, (end - start) as u64);
-    Reply::json(s)
+    s
+}
+
+/// `{"errcode":0,"errmsg":"ok",<total>"<key>":{...}}`: the single selected record as an object.
+pub(crate) fn object(p: &Page<'_>, key: &str, with_total: bool) -> String {
+    let inner = p
+        .items
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or("null");
+    let mut s = String::with_capacity(64 + p.items.len());
+    s.push_str("{\"errcode\":0,\"errmsg\":\"ok\",");
+    if with_total {
+        s.push_str("\"total\":");
+        push_int(&mut s, p.total);
+        s.push(',');
+    }
+    push_key(&mut s, key);
+    s.push_str(if inner.is_empty() { "null" } else { inner });
+    s.push('}');
+    s
 }

@@ -1,11 +1,10 @@
-//! wshoto (微盛·企微管家): `GET /openapi/access_token`, `POST /openapi/collect/detail/page`.
+//! wshoto (微盛·企微管家): the token endpoint, token checks, errors and envelopes.
 
-use crate::data::{Op, Vendor, WshotoFilter};
+use crate::data::Vendor;
+use crate::engine::{Page, Rej};
 use crate::faults::C;
 use crate::server::{Reply, State, TokenCheck};
-use crate::util::{
-    json_i64, json_object, json_string, json_u64, push_int, push_json_str, query_get, query_pairs,
-};
+use crate::util::{push_int, push_json_str, query_get, query_pairs};
 
 /// wshoto code: access token invalid or expired (also used for early revocation).
 pub const WSHOTO_TOKEN_INVALID: i64 = 10001;
@@ -63,74 +62,46 @@ pub(crate) fn token(st: &State, query: &str) -> Reply {
     Reply::json(s)
 }
 
-fn param_error(st: &State, msg: &str) -> Reply {
-    st.counters.inc(Vendor::Wshoto, C::ParamErrors);
-    Reply::json(error(
-        WSHOTO_PARAM_ERROR,
-        &format!("参数错误 (invalid parameter): {msg}"),
-    ))
-}
-
-pub(crate) fn collect(st: &State, query: &str, body: &[u8]) -> Reply {
-    let q = query_pairs(query);
-    let token = query_get(&q, "access_token").unwrap_or("");
+/// Checks the `access_token` query parameter of a data request.
+pub(crate) fn authenticate(st: &State, query: &[(String, String)]) -> Result<(), Reply> {
+    let token = query_get(query, "access_token").unwrap_or("");
     if st.check_token(Vendor::Wshoto, token) != TokenCheck::Valid {
         st.counters.inc(Vendor::Wshoto, C::TokenRejections);
-        return Reply::json(error(
+        return Err(Reply::json(error(
             WSHOTO_TOKEN_INVALID,
             "access_token无效或已过期 (access token invalid or expired)",
-        ));
+        )));
     }
-    let v = match json_object(body) {
-        Ok(v) => v,
-        Err(e) => return param_error(st, &e),
-    };
-    let parsed = (|| -> Result<(WshotoFilter, i64, i64), String> {
-        let f = WshotoFilter {
-            form_id: json_u64(&v, "form_id")?,
-            send_user_id: json_string(&v, "send_user_id")?,
-            detail_status: json_i64(&v, "detail_status")?,
-            start_commit_time: json_i64(&v, "start_commit_time")?,
-            end_commit_time: json_i64(&v, "end_commit_time")?,
-        };
-        let index = json_i64(&v, "current_index")?.unwrap_or(1);
-        let size = json_i64(&v, "page_size")?.unwrap_or(WSHOTO_DEFAULT_PAGE_SIZE);
-        if index < 1 {
-            return Err("current_index must be >= 1".into());
-        }
-        if !(1..=WSHOTO_MAX_PAGE_SIZE).contains(&size) {
-            return Err(format!("page_size must be 1..={WSHOTO_MAX_PAGE_SIZE}"));
-        }
-        if f.detail_status.is_some_and(|s| !(0..=2).contains(&s)) {
-            return Err("detail_status must be 0, 1 or 2".into());
-        }
-        Ok((f, index, size))
-    })();
-    let (filter, index, size) = match parsed {
-        Ok(p) => p,
-        Err(e) => return param_error(st, &e),
-    };
-    let sel = st.dataset.select_wshoto(&filter);
-    let total = sel.len();
-    let size = size as usize;
-    let start = ((index - 1) as usize).saturating_mul(size).min(total);
-    let mut end = start.saturating_add(size).min(total);
-    if end > start && st.empty_page(Vendor::Wshoto) {
-        end = start;
+    Ok(())
+}
+
+/// The answer to a rejected request.
+pub(crate) fn rejected(st: &State, rej: &Rej) -> Reply {
+    st.counters.inc(Vendor::Wshoto, C::ParamErrors);
+    match rej.code {
+        Some(code) => Reply::json(error(code, &rej.msg)),
+        None => Reply::json(error(
+            WSHOTO_PARAM_ERROR,
+            &format!("参数错误 (invalid parameter): {}", rej.msg),
+        )),
     }
-    let mut s = String::with_capacity(96 + (end - start) * 1400);
+}
+
+/// `{"code":0,"msg":"请求成功","data":{"total":N,"records":[...]}}`.
+pub(crate) fn page(p: &Page<'_>) -> String {
+    let mut s = String::with_capacity(96 + p.items.len());
     s.push_str("{\"code\":0,\"msg\":\"请求成功\",\"data\":{\"total\":");
-    push_int(&mut s, total);
-    s.push_str(",\"records\":[");
-    for k in start..end {
-        if k > start {
-            s.push(',');
-        }
-        st.dataset
-            .write_record(Op::WshotoCollectDetailPage, sel.get(k), &mut s);
-    }
-    s.push_str("]}}");
-    st.counters
-        .op_ok(Op::WshotoCollectDetailPage, (end - start) as u64);
-    Reply::json(s)
+    push_int(&mut s, p.total);
+    s.push_str(",\"records\":");
+    s.push_str(p.items);
+    s.push_str("}}");
+    s
+}
+
+/// [`page`] with the `"sub_code":"00000"` of the newer pages (product library).
+pub(crate) fn page_sub_code(p: &Page<'_>) -> String {
+    let mut s = page(p);
+    s.pop();
+    s.push_str(",\"sub_code\":\"00000\"}");
+    s
 }
