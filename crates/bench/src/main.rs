@@ -15,6 +15,7 @@ mod measure;
 mod micro;
 mod ops;
 mod report;
+mod shared;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +45,8 @@ struct Plan {
     conc_page_size: u64,
     conc_latency: Duration,
     conc_n: usize,
+    shared_calls: usize,
+    shared_pages: u64,
 }
 
 const QUICK: Plan = Plan {
@@ -58,6 +61,8 @@ const QUICK: Plan = Plan {
     conc_page_size: 50,
     conc_latency: Duration::from_millis(50),
     conc_n: 8,
+    shared_calls: 1000,
+    shared_pages: 60,
 };
 
 const FULL: Plan = Plan {
@@ -72,6 +77,8 @@ const FULL: Plan = Plan {
     conc_page_size: 50,
     conc_latency: Duration::from_millis(50),
     conc_n: 8,
+    shared_calls: 3000,
+    shared_pages: 120,
 };
 
 fn main() -> ExitCode {
@@ -84,6 +91,31 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("scrm-bench micro: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.first().map(String::as_str) == Some("shared-child") {
+        return match shared::child(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("scrm-bench shared-child: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.first().map(String::as_str) == Some("shared") {
+        // Only the Redis section (`shared [CALLS [PAGES]]`).
+        let calls = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
+        let pages = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(60);
+        return match shared::run(calls, pages) {
+            Ok(Some(r)) => {
+                print!("{}", r.markdown());
+                ExitCode::SUCCESS
+            }
+            Ok(None) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("scrm-bench shared: {e}");
                 ExitCode::FAILURE
             }
         };
@@ -182,7 +214,16 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
         )?);
     }
 
-    let summary = Summary::new(
+    step(
+        &format!(
+            "Redis: overhead per call ({} calls), then 4 processes × {} pages",
+            plan.shared_calls, plan.shared_pages
+        ),
+        started,
+    );
+    let redis = shared::run(plan.shared_calls, plan.shared_pages)?;
+
+    let mut summary = Summary::new(
         plan.name,
         cpu::Machine::current(),
         throughput,
@@ -190,6 +231,7 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
         rate,
         conc,
     );
+    summary.redis = redis;
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }

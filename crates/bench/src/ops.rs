@@ -219,7 +219,7 @@ impl SdkClient {
             }
             (BenchOp::WaiqinTasks, SdkClient::Waiqin(client)) => {
                 let request = scrm_waiqin::QueryTask::new().rows(size);
-                let n = drain(client.tasks_with(request, s.pages.clone())).await?;
+                let n = drain(client.items(request).options(s.pages.clone())).await?;
                 Ok(run(n, client.core().stats()))
             }
             (BenchOp::TanmaClues, SdkClient::Tanma(client)) => {

@@ -162,6 +162,9 @@ pub struct Summary {
     pub concurrency: Vec<Concurrency>,
     /// The targets.
     pub targets: Vec<Target>,
+    /// Sharing through Redis (absent when no Redis answered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redis: Option<crate::shared::SharedBench>,
 }
 
 impl Summary {
@@ -236,6 +239,7 @@ impl Summary {
             rate_limit,
             concurrency,
             targets,
+            redis: None,
         }
     }
 
@@ -345,6 +349,10 @@ impl Summary {
                 t.target,
                 if t.pass { "PASS" } else { "FAIL" }
             );
+        }
+        if let Some(redis) = &self.redis {
+            s.push('\n');
+            s.push_str(&redis.markdown());
         }
         s
     }

@@ -11,6 +11,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 ///   SCRM_WAIQIN_OPENID, SCRM_WAIQIN_APPKEY, SCRM_TANMA_APP_ID, SCRM_TANMA_APP_KEY,
 ///   and SCRM_<VENDOR>_BASE_URL (everything before the documented path, e.g.
 ///   http://127.0.0.1:8080; plain http:// only for loopback hosts).
+/// Several processes, one credential: SCRM_REDIS_URL=redis://host:port[/db] shares the access
+///   token and the --rps budget of `scrm export` with every process using the same Redis
+///   (concurrency stays per process). If Redis is unreachable the export fails, naming Redis;
+///   SCRM_REDIS_FALLBACK=local goes on with per-process tokens and rate limit instead (with a
+///   warning). SCRM_REDIS_PREFIX sets the first segment of the keys (default scrm).
 /// RUST_LOG sets the log filter on stderr (e.g. RUST_LOG=debug or RUST_LOG=scrm_core=trace).
 #[derive(Parser, Debug)]
 #[command(name = "scrm", version, verbatim_doc_comment)]

@@ -107,5 +107,5 @@ pub fn configure<B: Configure>(
         builder = builder.max_concurrent(n);
         pages = pages.concurrency(n);
     }
-    builder.page_options(pages)
+    crate::shared::rate_budget(builder).page_options(pages)
 }

@@ -5,4 +5,5 @@
 
 pub mod args;
 pub mod env;
+pub mod shared;
 pub mod vendors;

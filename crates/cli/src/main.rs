@@ -17,6 +17,7 @@ use crate::ops::{ExportError, Job};
 use crate::output::{Failure, Progress, Sink, Summary};
 use scrm_cli::args::{Cli, Command, ExportArgs, SandboxArgs};
 use scrm_cli::env::{UsageError, VendorEnv};
+use scrm_cli::shared;
 use scrm_cli::vendors::OpRef;
 
 fn main() -> ExitCode {
@@ -95,6 +96,7 @@ pub(crate) fn explain(op: OpRef, failure: &Failure, summary: &Summary) -> String
                     format!(" (the base URL comes from {})", vendor.base_url_var())
                 }
                 ErrorKind::Throttled => " (try a lower --rps or --concurrency)".to_owned(),
+                ErrorKind::SharedStore => format!(" ({})", shared::advice()),
                 ErrorKind::Pagination => {
                     " (run the export again; lower --rps if the vendor throttles)".to_owned()
                 }
@@ -123,6 +125,11 @@ async fn export(args: ExportArgs) -> ExitCode {
         Ok(p) => p,
         Err(UsageError(message)) => return fail(2, &message),
     };
+    match shared::init(args.vendor, &env).await {
+        Ok(()) => {}
+        Err(shared::SharedError::Usage(UsageError(message))) => return fail(2, &message),
+        Err(shared::SharedError::Unavailable(message)) => return fail(1, &message),
+    }
     let mut sink = Sink::stdout();
     let mut progress = Progress::new(true);
     let job = Job {

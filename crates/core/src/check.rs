@@ -126,3 +126,20 @@ pub fn secret_credential(
 fn missing_credential(vendor: &'static str, field: &str, hint: &str) -> Error {
     Error::new(ErrorKind::Config, format!("`{field}` is required: {hint}")).with_vendor(vendor)
 }
+
+/// At least one of several alternative fields is set (`fields`: wire name, whether it is
+/// set and not blank).
+///
+/// ```
+/// use scrm_core::check;
+/// assert!(check::one_of(&[("id", false), ("unionid", true)]).is_ok());
+/// let e = check::one_of(&[("id", false), ("unionid", false)]).unwrap_err();
+/// assert_eq!(e.message(), "one of `id`, `unionid` is required");
+/// ```
+pub fn one_of(fields: &[(&str, bool)]) -> Result<(), Error> {
+    if fields.iter().any(|(_, set)| *set) {
+        return Ok(());
+    }
+    let names: Vec<String> = fields.iter().map(|(name, _)| format!("`{name}`")).collect();
+    Err(invalid(format!("one of {} is required", names.join(", "))))
+}

@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use crate::operation::{Encoding, Operation, Route, Vendor, looks_like_json};
 use crate::paging::PageOptions;
-use crate::ratelimit::{RateLimit, RateLimiter};
+use crate::ratelimit::{RateBudget, RateLimit, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::secret::{Secret, scrub};
 use crate::sign::{Clock, SignContext, SignReceipt, Signer, SystemClock};
@@ -32,6 +32,7 @@ pub struct ClientOptions {
     clock: Arc<dyn Clock>,
     allow_insecure_http: bool,
     paging: PageOptions,
+    rate_budget: Option<Arc<dyn RateBudget>>,
 }
 
 impl fmt::Debug for ClientOptions {
@@ -44,6 +45,7 @@ impl fmt::Debug for ClientOptions {
             .field("request_timeout", &self.request_timeout)
             .field("custom_transport", &self.transport.is_some())
             .field("paging", &self.paging)
+            .field("shared_rate_budget", &self.rate_budget.is_some())
             .finish()
     }
 }
@@ -61,6 +63,7 @@ impl ClientOptions {
             clock: Arc::new(SystemClock),
             allow_insecure_http: false,
             paging: PageOptions::default(),
+            rate_budget: None,
         }
     }
 
@@ -102,7 +105,10 @@ impl ClientOptions {
                 signer,
                 fixed_secrets,
                 retry: self.retry,
-                limiter: RateLimiter::new(self.rate_limit),
+                limiter: match self.rate_budget {
+                    Some(budget) => RateLimiter::with_budget(self.rate_limit, budget),
+                    None => RateLimiter::new(self.rate_limit),
+                },
                 paging: self.paging,
                 counters: Counters::default(),
             }),
@@ -194,6 +200,15 @@ pub trait Configure: Sized {
     fn max_concurrent(mut self, n: usize) -> Self {
         let o = self.options_mut();
         o.rate_limit = RateLimit::new(o.rate_limit.requests_per_second(), n);
+        self
+    }
+
+    /// Share the request rate with other processes using the same credential: request starts
+    /// are spaced by `budget` (e.g. `scrm-redis`'s), so all of them together stay within the
+    /// configured [`requests_per_second`](Configure::requests_per_second). Concurrency stays
+    /// per process. Default: this client spaces its own requests.
+    fn rate_budget(mut self, budget: Arc<dyn RateBudget>) -> Self {
+        self.options_mut().rate_budget = Some(budget);
         self
     }
 
@@ -531,7 +546,10 @@ impl<V: Vendor> Client<V> {
         };
         // Wait for the rate limiter first, then sign: a signature or token must be fresh when
         // it leaves, not when the request joined the queue.
-        let permit = inner.limiter.acquire().await;
+        let permit = match inner.limiter.try_acquire().await {
+            Ok(p) => p,
+            Err(e) => return (Err((e.not_sent(), None)), None),
+        };
         let receipt = match inner.signer.sign(&mut request, &cx).await {
             Ok(r) => r,
             Err(e) => return (Err((redact(e, &inner.fixed_secrets, &[]), None)), None),

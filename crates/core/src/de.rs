@@ -1151,3 +1151,24 @@ macro_rules! __from_wire_via_deserialize {
         }
     };
 }
+
+/// Date-times order by instant (as they compare equal by instant), so windows of
+/// `yyyy-MM-dd HH:mm:ss` filters can be checked ([`check::window`](crate::check::window)).
+///
+/// ```
+/// use scrm_core::de::ChinaDateTime;
+/// let a = ChinaDateTime::parse("2017-01-10 11:00:00").unwrap();
+/// let b = ChinaDateTime::parse("2017-01-10 11:01").unwrap();
+/// assert!(a < b);
+/// ```
+impl PartialOrd for ChinaDateTime {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ChinaDateTime {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.at.cmp(&other.at)
+    }
+}

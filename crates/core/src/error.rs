@@ -40,6 +40,9 @@ pub enum ErrorKind {
     InvalidInput,
     /// The client is misconfigured (base URL, missing credentials).
     Config,
+    /// State shared with other processes (tokens, the rate budget, push deduplication in
+    /// Redis) could not be reached; the request was not sent.
+    SharedStore,
 }
 
 impl ErrorKind {
@@ -58,6 +61,7 @@ impl ErrorKind {
             ErrorKind::Pagination => "pagination failure",
             ErrorKind::InvalidInput => "refused before sending",
             ErrorKind::Config => "configuration error",
+            ErrorKind::SharedStore => "shared store unavailable",
         }
     }
 
@@ -68,6 +72,9 @@ impl ErrorKind {
             ErrorKind::ClockSkew => Some("check that this machine's clock is correct (NTP)"),
             ErrorKind::Throttled => Some("lower the request rate or concurrency"),
             ErrorKind::Transport => Some("check the base URL and the network"),
+            ErrorKind::SharedStore => Some(
+                "check that the shared store (Redis) runs and is reachable, or allow falling back to per-process state",
+            ),
             _ => None,
         }
     }
@@ -251,11 +258,15 @@ impl Error {
     }
 
     /// Whether trying the same request again later may succeed (throttling, temporary vendor
-    /// failures, network failures). The client's retry policy already did so.
+    /// failures, network failures, an unreachable shared store). The client's retry policy
+    /// already did so.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.0.kind,
-            ErrorKind::Throttled | ErrorKind::Transient | ErrorKind::Transport
+            ErrorKind::Throttled
+                | ErrorKind::Transient
+                | ErrorKind::Transport
+                | ErrorKind::SharedStore
         )
     }
 

@@ -46,7 +46,7 @@ pub use paging::{
     PageNumber, PageNumbered, PageOptions, PageRows, PageRowsPaged, Paged, Pages, Paginator,
     PagingStyle, Position, Single, Step, collect_all,
 };
-pub use ratelimit::{RateLimit, RateLimiter};
+pub use ratelimit::{RateBudget, RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
 pub use secret::{Secret, scrub};
 pub use sign::{
@@ -54,8 +54,8 @@ pub use sign::{
     SystemClock,
 };
 pub use token::{
-    AccessToken, ConfigureTokens, MemoryTokenStore, TokenCache, TokenFetcher, TokenSettings,
-    TokenStore,
+    AccessToken, ConfigureTokens, MemoryTokenStore, RefreshLock, TokenCache, TokenFetcher,
+    TokenSettings, TokenStore,
 };
 pub use transport::{
     HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method, ReqwestTransport,

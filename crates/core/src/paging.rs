@@ -1210,6 +1210,7 @@ page_key_int!(u64, i64);
 /// scrm_core::paging!(Req => Item, cursor(cursor, size = 100), next(next_cursor), items(list));
 /// scrm_core::paging!(Req => Item, keyset(last_id, page_size = 100), key(id), items(result));
 /// scrm_core::paging!(Req => Item, single, items(list));
+/// scrm_core::paging!(Req => Item, single, item(detail));                                // one object
 /// ```
 ///
 /// `items(*)` says the response is the list itself (`Response = Vec<Item>`).
@@ -1333,6 +1334,15 @@ macro_rules! paging {
     ($req:ty => $item:ty, single, items($items:tt)) => {
         impl $crate::Paged for $req {
             $crate::paging!(@common $req => $item, Single, None, $items);
+        }
+    };
+    ($req:ty => $item:ty, single, item($field:ident)) => {
+        impl $crate::Paged for $req {
+            type Item = $item;
+            type Style = $crate::Single;
+            fn take_items(r: &mut <Self as $crate::Operation>::Response) -> ::std::vec::Vec<$item> {
+                r.$field.take().into_iter().collect()
+            }
         }
     };
 }

@@ -1,7 +1,11 @@
 //! A client-side request-rate and concurrency limit per credential.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::Error;
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
@@ -44,6 +48,46 @@ impl RateLimit {
     }
 }
 
+/// A request-rate budget shared with other processes using the same credential (e.g. through
+/// Redis), consulted by a [`RateLimiter`] built [`with_budget`](RateLimiter::with_budget).
+///
+/// The limiter keeps the concurrency limit and the throttling back-off of its own process and
+/// asks the budget for the spacing between request starts, which then holds across every
+/// process sharing the budget. A budget's clock should be shared too (e.g. the Redis server's),
+/// since the processes' clocks differ.
+///
+/// ```
+/// use std::sync::Mutex;
+/// use std::time::{Duration, Instant};
+/// use scrm_core::{async_trait, Error, RateBudget, RateLimit, RateLimiter};
+/// /// A budget kept in this process (what `RateLimiter::new` does on its own).
+/// #[derive(Default)]
+/// struct Local(Mutex<Option<Instant>>);
+/// #[async_trait]
+/// impl RateBudget for Local {
+///     async fn try_start(&self, interval: Duration) -> Result<Option<Duration>, Error> {
+///         let mut next = self.0.lock().unwrap_or_else(|p| p.into_inner());
+///         let now = Instant::now();
+///         match *next {
+///             Some(at) if at > now => Ok(Some(at - now)),
+///             _ => {
+///                 *next = Some(now + interval);
+///                 Ok(None)
+///             }
+///         }
+///     }
+/// }
+/// let limiter = RateLimiter::with_budget(RateLimit::new(5.0, 4), std::sync::Arc::new(Local::default()));
+/// ```
+#[async_trait]
+pub trait RateBudget: Send + Sync + 'static {
+    /// Claims a request start now if at least `interval` has passed since the last start
+    /// claimed by anyone sharing the budget: `Ok(None)`, start now. Otherwise claims nothing and
+    /// returns `Ok(Some(wait))`: ask again after `wait`. An error (the shared store is
+    /// unreachable) fails the request before it is sent.
+    async fn try_start(&self, interval: Duration) -> Result<Option<Duration>, Error>;
+}
+
 struct Pace {
     /// Current interval between request starts (grows when throttled).
     interval: Option<Duration>,
@@ -60,6 +104,14 @@ pub struct RateLimiter {
     limit: RateLimit,
     semaphore: Semaphore,
     pace: Mutex<Pace>,
+    budget: Option<Budget>,
+}
+
+/// A shared budget and the gate that lets one task of this process at a time consult it (the
+/// others would only learn the same wait).
+struct Budget {
+    shared: Arc<dyn RateBudget>,
+    gate: tokio::sync::Mutex<()>,
 }
 
 const SLOWEST: Duration = Duration::from_secs(10);
@@ -76,7 +128,25 @@ impl RateLimiter {
                 interval,
                 next: None,
             }),
+            budget: None,
         }
+    }
+
+    /// A limiter for `limit` whose spacing between request starts comes from `budget`, shared
+    /// with other processes; concurrency and the throttling back-off stay per process.
+    pub fn with_budget(limit: RateLimit, budget: Arc<dyn RateBudget>) -> Self {
+        RateLimiter {
+            budget: Some(Budget {
+                shared: budget,
+                gate: tokio::sync::Mutex::new(()),
+            }),
+            ..RateLimiter::new(limit)
+        }
+    }
+
+    /// Whether request starts are spaced by a shared [`RateBudget`].
+    pub fn is_shared(&self) -> bool {
+        self.budget.is_some()
     }
 
     /// The configured limit.
@@ -96,8 +166,54 @@ impl RateLimiter {
     /// timers fire late by up to a millisecond or so, and spacing from planned times would let
     /// a late start and an on-time one land closer than the interval — one request too many in
     /// a vendor's one-second window.
+    ///
+    /// With a shared [`RateBudget`] that fails, this start is spaced by this process alone; use
+    /// [`RateLimiter::try_acquire`] to get the error instead.
     pub async fn acquire(&self) -> Option<SemaphorePermit<'_>> {
         let permit = self.semaphore.acquire().await.ok();
+        if self.budget.is_some() {
+            match self.shared_start().await {
+                Ok(()) => return permit,
+                Err(e) => {
+                    tracing::warn!(error = %e, "shared rate budget failed: spacing this request locally")
+                }
+            }
+        }
+        self.local_start().await;
+        permit
+    }
+
+    /// Like [`RateLimiter::acquire`], but fails when the shared [`RateBudget`] does (the request
+    /// must not be sent then). Without a shared budget it never fails.
+    pub async fn try_acquire(&self) -> Result<Option<SemaphorePermit<'_>>, Error> {
+        let permit = self.semaphore.acquire().await.ok();
+        if self.budget.is_some() {
+            self.shared_start().await?;
+        } else {
+            self.local_start().await;
+        }
+        Ok(permit)
+    }
+
+    /// Waits for a start claimed from the shared budget.
+    async fn shared_start(&self) -> Result<(), Error> {
+        let Some(budget) = &self.budget else {
+            return Ok(());
+        };
+        let _turn = budget.gate.lock().await;
+        loop {
+            let Some(interval) = self.current_interval() else {
+                return Ok(());
+            };
+            match budget.shared.try_start(interval).await? {
+                None => return Ok(()),
+                Some(wait) => tokio::time::sleep(wait).await,
+            }
+        }
+    }
+
+    /// Waits for the next start of this process's own spacing.
+    async fn local_start(&self) {
         loop {
             let wait_until = {
                 let mut pace = self.pace.lock().unwrap_or_else(|p| p.into_inner());
@@ -118,7 +234,6 @@ impl RateLimiter {
                 None => break,
             }
         }
-        permit
     }
 
     /// Called when the vendor throttled a request: halves the rate.
@@ -235,5 +350,84 @@ mod tests {
         assert!(third.is_err(), "a third permit must wait");
         drop(a);
         assert!(l.acquire().await.is_some());
+    }
+
+    /// A budget shared by two limiters (two "processes"), clocked by tokio's paused time.
+    #[derive(Default)]
+    struct SharedNext(Mutex<Option<Instant>>, std::sync::atomic::AtomicUsize);
+    #[async_trait]
+    impl RateBudget for SharedNext {
+        async fn try_start(&self, interval: Duration) -> Result<Option<Duration>, Error> {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut next = self.0.lock().unwrap();
+            let now = Instant::now();
+            match *next {
+                Some(at) if at > now => Ok(Some(at - now)),
+                _ => {
+                    *next = Some(now + interval);
+                    Ok(None)
+                }
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn limiters_sharing_a_budget_stay_within_one_rate_together() {
+        let budget = Arc::new(SharedNext::default());
+        let a = Arc::new(RateLimiter::with_budget(
+            RateLimit::new(10.0, 4),
+            budget.clone(),
+        ));
+        let b = Arc::new(RateLimiter::with_budget(
+            RateLimit::new(10.0, 4),
+            budget.clone(),
+        ));
+        assert!(a.is_shared());
+        let t0 = Instant::now();
+        let starts: Vec<_> = (0..10)
+            .map(|i| {
+                let l = if i % 2 == 0 { a.clone() } else { b.clone() };
+                tokio::spawn(async move {
+                    let _p = l.try_acquire().await.unwrap();
+                    t0.elapsed().as_millis()
+                })
+            })
+            .collect();
+        let mut at = Vec::new();
+        for s in starts {
+            at.push(s.await.unwrap());
+        }
+        at.sort_unstable();
+        assert_eq!(at, [0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+    }
+
+    struct Down;
+    #[async_trait]
+    impl RateBudget for Down {
+        async fn try_start(&self, _interval: Duration) -> Result<Option<Duration>, Error> {
+            Err(Error::new(crate::ErrorKind::SharedStore, "Redis is down"))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failing_budget_fails_try_acquire_and_acquire_spaces_locally() {
+        let l = RateLimiter::with_budget(RateLimit::new(10.0, 1), Arc::new(Down));
+        let e = l.try_acquire().await.unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::SharedStore);
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert!(l.acquire().await.is_some());
+        }
+        assert_eq!(t0.elapsed().as_millis(), 200);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_rate_means_the_budget_is_not_asked() {
+        let budget = Arc::new(SharedNext::default());
+        let l = RateLimiter::with_budget(RateLimit::unlimited(2), budget.clone());
+        for _ in 0..5 {
+            drop(l.try_acquire().await.unwrap());
+        }
+        assert_eq!(budget.1.load(std::sync::atomic::Ordering::SeqCst), 0);
     }
 }

@@ -139,7 +139,9 @@ pub struct OpInfo {
     pub page_size_field: Option<&'static str>,
     /// The record fields (wire names) that identify a record. A name starting with `$` is a
     /// request field the records do not carry (`$form_id`); `a|b|c` is the first of those
-    /// fields that is present and not empty (`external_userid|unionid|openid`).
+    /// fields that is present and not empty (`external_userid|unionid|openid`); `a.b` is field
+    /// `b` of the object in field `a` (`staff_relation.staff_id`). Empty when the vendor
+    /// documents no identifying field.
     pub primary_key: &'static [&'static str],
     /// How to read it incrementally, if the vendor documents a filter for that.
     pub incremental: Option<Incremental>,

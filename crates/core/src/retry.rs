@@ -122,6 +122,8 @@ impl RetryPolicy {
             ErrorKind::Throttled => true,
             ErrorKind::Transient => idempotent,
             ErrorKind::Transport => idempotent || !error.maybe_sent(),
+            // Shared state (Redis) unreachable: the request was not sent, a blip may pass.
+            ErrorKind::SharedStore => !error.maybe_sent(),
             _ => false,
         }
     }

@@ -89,6 +89,53 @@ pub trait TokenStore: Send + Sync + 'static {
     async fn put(&self, key: &str, token: AccessToken);
     /// Removes the token for `key` only if it is still `value` (a newer token is kept).
     async fn remove_if(&self, key: &str, value: &Secret);
+
+    /// The cross-process refresh lock of a store shared between processes, if it has one.
+    ///
+    /// The default (`None`) is right for a store used by one process: the [`TokenCache`]'s
+    /// in-process single flight is enough. A shared store returns its lock so that, across all
+    /// the processes using it, one fetches a new token while the others wait a bounded time.
+    fn refresh_lock(&self) -> Option<&dyn RefreshLock> {
+        None
+    }
+}
+
+/// A lock that lets one process (of all sharing a [`TokenStore`]) fetch a new token while the
+/// others wait for it. Used by [`TokenCache`] when [`TokenStore::refresh_lock`] returns one.
+///
+/// The cache calls [`try_lock`](RefreshLock::try_lock) after its in-process single flight;
+/// when another process holds the lock it polls — the store for a fresh token, then the lock —
+/// with jitter until [`max_wait`](RefreshLock::max_wait) has passed, and then fetches itself.
+/// A lock must expire on its own (a lease) so a crashed holder cannot block the others for
+/// longer than that.
+///
+/// ```
+/// use std::time::Duration;
+/// use scrm_core::{async_trait, Error, RefreshLock};
+/// /// A lock that is always free (what a single process has anyway).
+/// struct Free;
+/// #[async_trait]
+/// impl RefreshLock for Free {
+///     async fn try_lock(&self, _key: &str) -> Result<Option<String>, Error> {
+///         Ok(Some("held".into()))
+///     }
+///     async fn unlock(&self, _key: &str, _holder: &str) -> Result<(), Error> {
+///         Ok(())
+///     }
+///     fn max_wait(&self) -> Duration {
+///         Duration::from_secs(10)
+///     }
+/// }
+/// ```
+#[async_trait]
+pub trait RefreshLock: Send + Sync {
+    /// Takes the refresh lock of credential `key` if it is free: `Ok(Some(holder))`, an id to
+    /// give back to [`unlock`](RefreshLock::unlock). `Ok(None)` when another process holds it.
+    async fn try_lock(&self, key: &str) -> Result<Option<String>, Error>;
+    /// Releases the lock of `key` if `holder` still holds it (never someone else's lock).
+    async fn unlock(&self, key: &str, holder: &str) -> Result<(), Error>;
+    /// How long a process waits for another one's fetch before fetching itself.
+    fn max_wait(&self) -> Duration;
 }
 
 /// The in-memory [`TokenStore`].
@@ -290,15 +337,68 @@ impl TokenCache {
         {
             return Ok(t.value);
         }
+        let outcome = match self.store.refresh_lock() {
+            None => self.fetch(transport).await,
+            Some(lock) => self.fetch_across_processes(lock, transport).await,
+        };
+        flight.generation += 1;
+        flight.outcome = Some(outcome.clone());
+        self.generation.store(flight.generation, Ordering::Release);
+        outcome.map(|t| t.value)
+    }
+
+    /// Fetches a token and stores it.
+    async fn fetch(&self, transport: &dyn Transport) -> Result<AccessToken, Error> {
         tracing::debug!(key = %self.key, "fetching access token");
         let outcome = self.fetcher.fetch(transport, self.clock.now()).await;
         if let Ok(t) = &outcome {
             self.store.put(&self.key, t.clone()).await;
         }
-        flight.generation += 1;
-        flight.outcome = Some(outcome.clone());
-        self.generation.store(flight.generation, Ordering::Release);
-        outcome.map(|t| t.value)
+        outcome
+    }
+
+    /// The stored token, if it is fresh.
+    async fn stored_fresh(&self) -> Option<AccessToken> {
+        self.store.get(&self.key).await.filter(|t| self.fresh(t))
+    }
+
+    /// Single flight across processes: fetch under the shared lock, or wait (bounded, with
+    /// jitter) for the process holding it to store a token, then fetch ourselves.
+    async fn fetch_across_processes(
+        &self,
+        lock: &dyn RefreshLock,
+        transport: &dyn Transport,
+    ) -> Result<AccessToken, Error> {
+        let deadline = tokio::time::Instant::now() + lock.max_wait();
+        let mut polls = 0u32;
+        loop {
+            if let Some(holder) = lock.try_lock(&self.key).await? {
+                // The previous holder may have stored a token just before we took the lock.
+                let outcome = match self.stored_fresh().await {
+                    Some(t) => Ok(t),
+                    None => self.fetch(transport).await,
+                };
+                if let Err(e) = lock.unlock(&self.key, &holder).await {
+                    // The lease expires on its own; the others then go on after it.
+                    tracing::warn!(key = %self.key, error = %e, "could not release the token refresh lock");
+                }
+                return outcome;
+            }
+            if let Some(t) = self.stored_fresh().await {
+                return Ok(t);
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                tracing::warn!(
+                    key = %self.key,
+                    waited_ms = lock.max_wait().as_millis() as u64,
+                    "another process holds the token refresh lock for too long: fetching here"
+                );
+                return self.fetch(transport).await;
+            }
+            polls += 1;
+            tokio::time::sleep(poll_delay(polls).min(deadline - now)).await;
+        }
     }
 
     /// Drops `token` if it is still the cached one.
@@ -309,6 +409,20 @@ impl TokenCache {
             flight.outcome = None;
         }
     }
+}
+
+/// The pause before the `n`th poll of a held refresh lock: 10 ms growing to 200 ms, with
+/// ±50% jitter so waiting processes do not poll in step.
+fn poll_delay(n: u32) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let base = Duration::from_millis(10)
+        .saturating_mul(1 << n.saturating_sub(1).min(5))
+        .min(Duration::from_millis(200));
+    // A random factor in [0.5, 1.5) from the std hasher's per-instance random keys.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(n);
+    let unit = (h.finish() >> 11) as f64 / (1u64 << 53) as f64;
+    base.mul_f64(0.5 + unit)
 }
 
 #[cfg(test)]
@@ -462,5 +576,128 @@ mod tests {
         c.invalidate(&old).await;
         assert_eq!(c.token(&NoTransport).await.unwrap(), new);
         assert_eq!(f.calls.load(Ordering::SeqCst), 2);
+    }
+
+    /// A store whose refresh lock another process holds (until `free_after` polls, if set).
+    struct Contended {
+        inner: MemoryTokenStore,
+        lock: HeldLock,
+    }
+    struct HeldLock {
+        max_wait: Duration,
+        tries: AtomicUsize,
+        free_after: Option<usize>,
+        unlocked: Mutex<Vec<String>>,
+    }
+    #[async_trait]
+    impl RefreshLock for HeldLock {
+        async fn try_lock(&self, _key: &str) -> Result<Option<String>, Error> {
+            let n = self.tries.fetch_add(1, Ordering::SeqCst);
+            Ok(self
+                .free_after
+                .is_some_and(|k| n >= k)
+                .then(|| format!("me-{n}")))
+        }
+        async fn unlock(&self, _key: &str, holder: &str) -> Result<(), Error> {
+            self.unlocked.lock().unwrap().push(holder.to_owned());
+            Ok(())
+        }
+        fn max_wait(&self) -> Duration {
+            self.max_wait
+        }
+    }
+    #[async_trait]
+    impl TokenStore for Contended {
+        async fn get(&self, key: &str) -> Option<AccessToken> {
+            self.inner.get(key).await
+        }
+        async fn put(&self, key: &str, token: AccessToken) {
+            self.inner.put(key, token).await
+        }
+        async fn remove_if(&self, key: &str, value: &Secret) {
+            self.inner.remove_if(key, value).await
+        }
+        fn refresh_lock(&self) -> Option<&dyn RefreshLock> {
+            Some(&self.lock)
+        }
+    }
+
+    fn contended(free_after: Option<usize>) -> (Arc<TokenCache>, Arc<Counting>, Arc<Contended>) {
+        let fetcher = Arc::new(Counting {
+            calls: AtomicUsize::new(0),
+            fail: false,
+        });
+        let store = Arc::new(Contended {
+            inner: MemoryTokenStore::default(),
+            lock: HeldLock {
+                max_wait: Duration::from_secs(5),
+                tries: AtomicUsize::new(0),
+                free_after,
+                unlocked: Mutex::new(Vec::new()),
+            },
+        });
+        let clock = Arc::new(ManualClock::new(
+            UNIX_EPOCH + Duration::from_secs(1_000_000),
+        ));
+        let c = TokenCache::new(
+            "k",
+            fetcher.clone(),
+            store.clone(),
+            clock,
+            Duration::from_secs(300),
+        );
+        (Arc::new(c), fetcher, store)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_waiter_takes_the_token_the_lock_holder_stored() {
+        let (c, f, store) = contended(None);
+        let waiter = {
+            let c = c.clone();
+            tokio::spawn(async move { c.token(&NoTransport).await })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The "other process" stores its token.
+        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        store
+            .put(
+                "k",
+                AccessToken::new("theirs".into(), now, Duration::from_secs(7200)),
+            )
+            .await;
+        assert_eq!(waiter.await.unwrap().unwrap().expose(), "theirs");
+        assert_eq!(f.calls.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lock_freed_by_its_lease_is_taken_and_released() {
+        let (c, f, store) = contended(Some(3));
+        assert_eq!(c.token(&NoTransport).await.unwrap().expose(), "token-0");
+        assert_eq!(f.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(*store.lock.unlocked.lock().unwrap(), ["me-3"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_wait_for_another_process_is_bounded() {
+        let (c, f, _store) = contended(None);
+        let t0 = tokio::time::Instant::now();
+        assert_eq!(c.token(&NoTransport).await.unwrap().expose(), "token-0");
+        assert_eq!(f.calls.load(Ordering::SeqCst), 1);
+        let waited = t0.elapsed();
+        assert!(
+            waited >= Duration::from_secs(5) && waited < Duration::from_millis(5300),
+            "{waited:?}"
+        );
+    }
+
+    #[test]
+    fn lock_polls_back_off_with_jitter_within_bounds() {
+        for n in 1..30 {
+            let base = Duration::from_millis(10 << (n - 1).min(5)).min(Duration::from_millis(200));
+            let d = poll_delay(n);
+            assert!(d >= base / 2 && d < base * 3 / 2, "poll {n}: {d:?}");
+        }
+        let samples: std::collections::HashSet<Duration> = (0..20).map(|_| poll_delay(9)).collect();
+        assert!(samples.len() > 1, "no jitter");
     }
 }

@@ -244,6 +244,21 @@ impl Default for SandboxConfig {
     }
 }
 
+/// One request as the sandbox received it, recorded while [`Sandbox::record_requests`] is on
+/// (to check request rates: the arrival times are the sandbox's own clock).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestRecord {
+    /// The vendor it was routed to.
+    pub vendor: Vendor,
+    /// When it arrived, since the sandbox started.
+    pub at: Duration,
+    /// Whether it asked for a token (wshoto, weiban).
+    pub token: bool,
+    /// Whether the rate limit answered it with 429.
+    pub throttled: bool,
+}
+
 /// A running sandbox. Dropping it stops the server (as does [`Sandbox::shutdown`]).
 #[derive(Debug)]
 pub struct Sandbox {
@@ -368,6 +383,22 @@ impl Sandbox {
     /// The request log of one vendor (see [`Stats::request_times`]), without a full snapshot.
     pub fn request_times(&self, vendor: Vendor) -> RequestTimes {
         self.state.counters.request_times(vendor)
+    }
+
+    /// Starts (`true`) or stops recording the arrival of every request (off by default: a
+    /// long-running sandbox would grow without bound). Starting clears the log.
+    pub fn record_requests(&self, on: bool) {
+        if on && let Ok(mut log) = self.state.log.lock() {
+            log.clear();
+        }
+        self.state
+            .recording
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The requests recorded so far, in arrival order.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
     /// Zeroes the counters.

@@ -118,6 +118,10 @@ pub(crate) struct Issued {
 /// Everything the handlers share.
 #[derive(Debug)]
 pub(crate) struct State {
+    /// Arrival log, while `recording` is on.
+    pub(crate) log: Mutex<Vec<crate::RequestRecord>>,
+    pub(crate) recording: std::sync::atomic::AtomicBool,
+    pub(crate) started: Instant,
     pub(crate) config: SandboxConfig,
     pub(crate) dataset: Dataset,
     pub(crate) faults: [FaultState; 4],
@@ -149,6 +153,9 @@ impl State {
             ],
             nonce,
             config,
+            log: Mutex::new(Vec::new()),
+            recording: std::sync::atomic::AtomicBool::new(false),
+            started: Instant::now(),
         }
     }
 
@@ -370,10 +377,21 @@ async fn handle(
     let c = &state.counters;
     c.inc(vendor, C::Requests);
     let data = !matches!(target, Some(Target::Token));
+    let arrived = Instant::now();
     let faults = state.fault(vendor).get();
     let throttled = state.fault(vendor).over_rate(&faults);
     if target.is_some() {
         c.log_request(vendor, data, throttled);
+    }
+    if state.recording.load(std::sync::atomic::Ordering::Relaxed)
+        && let Ok(mut log) = state.log.lock()
+    {
+        log.push(crate::RequestRecord {
+            vendor,
+            at: arrived.duration_since(state.started),
+            token: !data,
+            throttled,
+        });
     }
     if throttled {
         c.inc(vendor, C::Throttled);

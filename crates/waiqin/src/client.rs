@@ -3,9 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use scrm_core::{
-    ClientOptions, Configure, Error, ErrorKind, RateLimit, RequestIds, Secret, Vendor,
-};
+use scrm_core::{ClientOptions, Configure, Error, RateLimit, RequestIds, Secret, Vendor, check};
 
 use crate::auth::{UuidIds, WaiqinSigner};
 use crate::envelope::Waiqin;
@@ -57,8 +55,7 @@ impl WaiqinClient {
         }
     }
 
-    /// The generic client underneath, for operations added outside this crate
-    /// (`client.core().call(&op)`, `pages`, `items`).
+    /// The generic client underneath (for code written against `scrm_core`).
     pub fn core(&self) -> &scrm_core::Client<Waiqin> {
         &self.core
     }
@@ -68,6 +65,47 @@ impl WaiqinClient {
         &self.openid
     }
 }
+
+scrm_core::vendor_client_verbs!(
+    WaiqinClient,
+    Waiqin,
+    call: r#"
+# async fn demo(client: scrm_waiqin::WaiqinClient) -> Result<(), scrm_waiqin::Error> {
+use scrm_waiqin::{QueryTask, QueryTaskType};
+// One page of tasks, exactly as asked.
+let tasks = client.call(&QueryTask::new().page(1).rows(100)).await?;
+println!("{} tasks on page 1", tasks.len());
+// An operation that does not page.
+let types = client.call(&QueryTaskType::new().type_ids(["6067108969643484875"])).await?;
+println!("{types:?}");
+# Ok(()) }
+"#,
+    pages: r#"
+# async fn demo(client: scrm_waiqin::WaiqinClient) -> Result<(), Box<dyn std::error::Error>> {
+use scrm_waiqin::prelude::*;
+use scrm_waiqin::{ChinaDate, QueryTask};
+let request = QueryTask::new().modify_date_from(ChinaDate::parse("2024-03-01")?);
+let mut pages = client.pages(request);
+while let Some(page) = pages.try_next().await? {
+    // Write the records, then save page.next: resume with .resume_from(saved).
+    println!("{} tasks, next {:?}", page.items.len(), page.next);
+}
+# Ok(()) }
+"#,
+    items: r#"
+# async fn demo(client: scrm_waiqin::WaiqinClient) -> Result<(), Box<dyn std::error::Error>> {
+use scrm_waiqin::prelude::*;
+use scrm_waiqin::{ChinaDate, QueryTask};
+let request = QueryTask::new()
+    .modify_date_from(ChinaDate::parse("2024-03-01")?)
+    .modify_date_to(ChinaDate::parse("2024-03-31")?);
+let mut tasks = client.items(request);
+while let Some(task) = tasks.try_next().await? {
+    println!("{:?} {:?} {:?}", task.task_id, task.task_status, task.modify_time);
+}
+# Ok(()) }
+"#
+);
 
 impl fmt::Debug for WaiqinClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -114,25 +152,23 @@ impl WaiqinClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// [`ErrorKind::Config`] when `openid` or `appkey` is missing or blank, or the base URL is
-    /// invalid (plain `http://` is accepted only for loopback hosts unless
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when `openid` or `appkey` is missing or
+    /// blank (`` `openid` is required: … ``, the wording of every vendor crate), or the base URL
+    /// is invalid (plain `http://` is accepted only for loopback hosts unless
     /// [`Configure::allow_insecure_http`]).
     pub fn build(self) -> Result<WaiqinClient, Error> {
-        let missing = |what: &str| {
-            Error::new(
-                ErrorKind::Config,
-                format!("{what} is required: set it with WaiqinClient::builder().{what}(…)"),
-            )
-            .with_vendor(Waiqin::NAME)
-        };
-        let openid = self
-            .openid
-            .filter(|o| !o.trim().is_empty())
-            .ok_or_else(|| missing("openid"))?;
-        let appkey = self
-            .appkey
-            .filter(|k| !k.expose().trim().is_empty())
-            .ok_or_else(|| missing("appkey"))?;
+        let openid = check::credential(
+            Waiqin::NAME,
+            "openid",
+            self.openid,
+            "the 企业OPENID waiqin assigned (open-API settings of your tenant)",
+        )?;
+        let appkey = check::secret_credential(
+            Waiqin::NAME,
+            "appkey",
+            self.appkey,
+            "the 企业APPKEY waiqin assigned (open-API settings of your tenant)",
+        )?;
         let ids = self.request_ids.unwrap_or_else(|| Arc::new(UuidIds));
         let clock = self.options.current_clock();
         let signer = WaiqinSigner::new(openid.clone(), appkey, clock, ids);
@@ -172,15 +208,21 @@ impl fmt::Debug for WaiqinClientBuilder {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+    use scrm_core::ErrorKind;
+
     use super::*;
 
     #[test]
     fn credentials_are_required() {
         let e = WaiqinClient::builder().appkey("k").build().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
-        assert!(e.to_string().contains("openid is required"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("waiqin: configuration error: `openid` is required"),
+            "{e}"
+        );
         let e = WaiqinClient::builder().openid("1").build().unwrap_err();
-        assert!(e.to_string().contains("appkey is required"), "{e}");
+        assert!(e.to_string().contains("`appkey` is required"), "{e}");
         let e = WaiqinClient::builder()
             .openid(" ")
             .appkey("k")

@@ -1,11 +1,11 @@
 //! # scrm-waiqin
 //!
 //! A typed async client for the open API of waiqin (外勤365 / 勤策): MD5 path signing and the
-//! customer-task exports as streams that do not lose a row.
+//! customer-task, visit and field-track exports as streams that do not lose a row.
 //!
 //! ```no_run
-//! use futures::TryStreamExt;
-//! use scrm_waiqin::{ChinaDate, Configure, QueryTask, QueryTaskType, WaiqinClient};
+//! use scrm_waiqin::prelude::*;
+//! use scrm_waiqin::{ChinaDate, QueryTask, QueryTaskType};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = WaiqinClient::builder()
@@ -18,18 +18,23 @@
 //! let request = QueryTask::new()
 //!     .modify_date_from(ChinaDate::parse("2024-03-01")?)
 //!     .modify_date_to(ChinaDate::parse("2024-03-31")?);
-//! let mut tasks = std::pin::pin!(client.tasks(request));
+//! let mut tasks = client.items(request);
 //! while let Some(task) = tasks.try_next().await? {
-//!     println!("{} {:?} {:?}", task.task_id, task.task_status, task.modify_time);
+//!     println!("{:?} {:?} {:?}", task.task_id, task.task_status, task.modify_time);
 //! }
 //!
 //! // Task types by id (not paged).
 //! let types = client
-//!     .task_types(&QueryTaskType::new().type_id("6067108969643484875"))
+//!     .call(&QueryTaskType::new().type_ids(["6067108969643484875"]))
 //!     .await?;
 //! # let _ = types;
 //! # Ok(()) }
 //! ```
+//!
+//! Every client offers the same three verbs for any operation: [`WaiqinClient::call`] (one
+//! request), [`WaiqinClient::pages`] (pages with the position to resume from) and
+//! [`WaiqinClient::items`] (records); page options are set on what they return. The typed
+//! operations are listed in [`OPERATIONS`], the registry the `scrm` tool reads.
 //!
 //! ## What a call does
 //!
@@ -45,38 +50,52 @@
 //!
 //! ## Operations
 //!
-//! | waiqin | request | client methods |
-//! |---|---|---|
-//! | 客户任务信息查询 `cusTask/v1/queryTask` | [`QueryTask`] → [`Task`] | [`tasks`](WaiqinClient::tasks), [`task_pages`](WaiqinClient::task_pages), [`query_task`](WaiqinClient::query_task) |
-//! | 任务类型查询 `cusTask/v1/queryTaskType` | [`QueryTaskType`] → [`TaskType`] | [`task_types`](WaiqinClient::task_types) |
+//! | waiqin | `scrm export waiqin …` | request → record | paging |
+//! |---|---|---|---|
+//! | 客户任务信息查询 `cusTask/v1/queryTask` | `tasks` | [`QueryTask`] → [`Task`] | page/rows |
+//! | 任务类型查询 `cusTask/v1/queryTaskType` | `task-types` | [`QueryTaskType`] → [`TaskType`] | none |
+//! | 任务执行记录 (拜访记录) `cusVisit/v1/queryCusVisitRecord` | `visits` | [`QueryCusVisitRecord`] → [`Visit`] | page/rows |
+//! | 外勤轨迹查询 `waiqinTrack/v1/queryEmpTrackTime` | `tracks` | [`QueryEmpTrackTime`] → [`Track`] | page_number/page_size (integers) |
 
 mod auth;
 mod client;
+pub mod codes;
 mod envelope;
-mod ops;
+pub mod ops;
+mod wire;
 
 pub use auth::{UuidIds, WaiqinSigner, digest};
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND, WaiqinClient,
     WaiqinClientBuilder,
 };
-pub use envelope::{SUCCESS, Waiqin, classify};
-pub use ops::{
-    AlbumPermission, ExecuteDemand, FeedbackDetail, MAX_ROWS, PictureRequirement, PublishStatus,
-    QueryTask, QueryTaskType, ReceiverLimit, Task, TaskPerson, TaskRecordStatus, TaskStatus,
-    TaskType, TaskTypeStatus,
+pub use codes::{
+    AlbumPermission, ApprovalStatus, ExecuteDemand, FlowType, PictureRequirement, PlanSource,
+    PublishStatus, ReceiverLimit, RecordStatus, TaskStatus, TaskTypeStatus, VisitType,
 };
+pub use envelope::{SUCCESS, Waiqin, classify};
+pub use ops::OPERATIONS;
+pub use ops::query_cus_visit_record::{QueryCusVisitRecord, Visit};
+pub use ops::query_emp_track_time::{QueryEmpTrackTime, Track};
+pub use ops::query_task::{FeedbackDetail, QueryTask, Task, TaskPerson};
+pub use ops::query_task_type::{QueryTaskType, TaskType};
+pub use wire::{LenientDateTime, MAX_ROWS};
 
-pub use scrm_core::de::{ChinaDate, ChinaDateTime, Id};
+/// What most programs need: the client, the builder trait and the stream extensions
+/// (`try_next`, `next`, `try_collect`), so that only this crate and tokio are dependencies.
+pub mod prelude {
+    pub use crate::{Configure, Error, WaiqinClient};
+    pub use scrm_core::prelude::*;
+}
+
+pub use scrm_core::de::{ChinaDate, ChinaDateTime, Digits, Id};
 pub use scrm_core::{
-    Clock, Configure, DriftPolicy, Error, ErrorKind, FixedIds, ManualClock, Page, PageOptions,
-    Position, RateLimit, RequestIds, RetryPolicy, Secret, Stream, SystemClock, Transport,
-    collect_all,
+    Clock, Configure, DriftPolicy, Error, ErrorKind, FixedIds, Items, ManualClock, Page,
+    PageOptions, Pages, Position, RateLimit, RequestIds, RetryPolicy, Secret, Stream, SystemClock,
+    Transport, collect_all,
 };
 
 /// The shared machinery underneath (transport, signer and paging traits), for adding
 /// operations or transports of your own.
 pub use scrm_core;
 
-/// Every typed waiqin operation (the registry is being filled; see `scrm_weiban::OPERATIONS`).
-pub static OPERATIONS: &[&dyn scrm_core::registry::DynOperation<Waiqin>] = &[];

@@ -83,6 +83,8 @@ pub const DEFAULT_TOKEN_INVALID_CODES: [i64; 3] = [40001, 40014, 42001];
 /// | 21901 | 自定义表单参数校验失败, smart-form parameter check failed | [`ErrorKind::InvalidRequest`] |
 /// | 10049 | other parameter error | [`ErrorKind::InvalidRequest`] |
 /// | 20200–20299 | id / parameter errors | [`ErrorKind::InvalidRequest`] |
+/// | 20607, 20608 | `external_user_ids` empty / over 50 (customer stages) | [`ErrorKind::InvalidRequest`] |
+/// | 20609 | none of the customers has a stage (customer stages: an empty result is this error) | [`ErrorKind::InvalidRequest`] |
 /// | anything else | | [`ErrorKind::Service`], or [`ErrorKind::Transient`] when the HTTP status is 5xx |
 ///
 /// The token-invalid codes are checked first, so a configured code always means "refresh".
@@ -103,7 +105,7 @@ pub fn classify(code: i64, token_invalid_codes: &[i64], http_status: u16) -> Err
     match code {
         45009 => ErrorKind::Throttled,
         -1 | 21902 => ErrorKind::Transient,
-        21901 | 10049 | 20200..=20299 => ErrorKind::InvalidRequest,
+        21901 | 10049 | 20200..=20299 | 20607..=20609 => ErrorKind::InvalidRequest,
         _ if (500..600).contains(&http_status) => ErrorKind::Transient,
         _ => ErrorKind::Service,
     }
@@ -119,6 +121,12 @@ fn documented_meaning(code: i64) -> Option<&'static str> {
         21902 => "smart-form query failed on weiban's side (自定义表单数据查询失败)",
         10049 => "parameter error (其他参数错误)",
         20200..=20299 => "id or parameter error",
+        20607 => "`external_user_ids` must not be empty",
+        20608 => "`external_user_ids` holds more than 50 ids",
+        20609 => {
+            "none of the customers has a stage (未查询到任何客户阶段状态): check the \
+             external_user_ids and whether the customers are in a stage"
+        }
         45009 => "calls too frequent",
         -1 => "weiban is busy",
         _ => return None,

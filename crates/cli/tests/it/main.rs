@@ -11,6 +11,8 @@ use scrm_sandbox::{
 };
 use scrm_testkit::assert_no_canary;
 
+mod shared;
+
 const RECORDS: usize = 450;
 
 fn sandbox(faults: Faults) -> Sandbox {

@@ -242,3 +242,40 @@ async fn rate_limit() {
         200
     );
 }
+
+#[tokio::test]
+async fn request_arrivals_are_recorded_only_when_asked() {
+    let sb = start(10).await;
+    let c = client();
+    wshoto_token(&sb, &c).await;
+    assert!(sb.requests().is_empty(), "recording is off by default");
+    sb.set_vendor_faults(
+        Vendor::Tanma,
+        Faults {
+            rate_limit_per_sec: Some(1),
+            ..Faults::none()
+        },
+    );
+    sb.record_requests(true);
+    wshoto_token(&sb, &c).await;
+    for _ in 0..2 {
+        tanma(&sb, &c, "/api/v3/clue/list-by-create-time-asc", "{}").await;
+    }
+    let log = sb.requests();
+    let seen: Vec<(Vendor, bool, bool)> = log
+        .iter()
+        .map(|r| (r.vendor, r.token, r.throttled))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Vendor::Wshoto, true, false),
+            (Vendor::Tanma, false, false),
+            (Vendor::Tanma, false, true)
+        ]
+    );
+    assert!(log.windows(2).all(|w| w[0].at <= w[1].at));
+    sb.record_requests(false);
+    wshoto_token(&sb, &c).await;
+    assert_eq!(sb.requests().len(), 3);
+}

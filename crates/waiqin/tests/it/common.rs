@@ -20,6 +20,8 @@ pub const T0_CHINA: &str = "20240301075959";
 
 pub const QUERY_TASK: &str = "/api/cusTask/v1/queryTask";
 pub const QUERY_TASK_TYPE: &str = "/api/cusTask/v1/queryTaskType";
+pub const QUERY_VISIT: &str = "/api/cusVisit/v1/queryCusVisitRecord";
+pub const QUERY_TRACK: &str = "/api/waiqinTrack/v1/queryEmpTrackTime";
 
 pub fn at(unix_secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(unix_secs)
@@ -163,7 +165,81 @@ pub fn tasks(ids: impl IntoIterator<Item = u64>) -> Value {
 
 /// The ids of decoded tasks.
 pub fn ids(tasks: &[scrm_waiqin::Task]) -> Vec<String> {
-    tasks.iter().map(|t| t.task_id.to_string()).collect()
+    tasks
+        .iter()
+        .map(|t| {
+            t.task_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A minimal visit record, as the documented example writes one.
+pub fn visit(id: u64) -> Value {
+    json!({
+        "id": id.to_string(),
+        "status": "1",
+        "visitor": "7986507193511966864",
+        "visit_date": "2024-03-01 00:00:00",
+        "modifyier_id": "-1",
+        "modify_time": "",
+    })
+}
+
+/// Visit records `ids`.
+pub fn visits(ids: impl IntoIterator<Item = u64>) -> Value {
+    Value::Array(ids.into_iter().map(visit).collect())
+}
+
+/// A minimal track point; `n` is its minute past 08:00.
+pub fn track(n: u64) -> Value {
+    json!({
+        "empId": "5932166162774877503",
+        "empName": "15305167325",
+        "empCode": "15305167325",
+        "cusId": "",
+        "cusName": "",
+        "cusCode": "",
+        "location": "江苏省镇江市句容市崇明西路",
+        "submitTime": format!("2022-11-23 08:{n:02}"),
+        "type": "考勤",
+    })
+}
+
+/// Track points `ns`.
+pub fn tracks(ns: impl IntoIterator<Item = u64>) -> Value {
+    Value::Array(ns.into_iter().map(track).collect())
+}
+
+/// A mock answering `data` to a signed POST on `op` whose body is exactly `body`.
+pub async fn body_mock<'a>(
+    server: &'a httpmock::MockServer,
+    op: &str,
+    body: &str,
+    data: Value,
+) -> httpmock::Mock<'a> {
+    let (op, body) = (op.to_owned(), body.to_owned());
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::POST)
+                .path_prefix(format!("{op}/{OPENID}/"))
+                .header("content-type", "application/json")
+                .body(body);
+            then.respond_with(echo(data));
+        })
+        .await
+}
+
+/// A mock that fails every request no other mock matched (HTTP 599, not retried into success).
+pub async fn unexpected(server: &httpmock::MockServer) -> httpmock::Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(599);
+        })
+        .await
 }
 
 /// A transport that never answers (for tests that sign without sending).

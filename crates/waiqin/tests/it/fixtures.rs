@@ -8,8 +8,8 @@ use scrm_waiqin::scrm_core::{
     Url, Vendor, decode_json,
 };
 use scrm_waiqin::{
-    FixedIds, ManualClock, QueryTask, QueryTaskType, Secret, Task, TaskType, Waiqin, WaiqinSigner,
-    digest,
+    FixedIds, ManualClock, QueryCusVisitRecord, QueryTask, QueryTaskType, Secret, Task, TaskType,
+    Track, Visit, Waiqin, WaiqinSigner, digest,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -60,15 +60,15 @@ fn task_view(tasks: &[Task]) -> Value {
         .iter()
         .map(|t| {
             json!({
-                "task_id": t.task_id.as_str(),
+                "task_id": t.task_id.as_ref().map(|id| id.as_str()),
                 "task_status": format!("{:?}", t.task_status),
                 "status": format!("{:?}", t.status),
                 "execute_demand": format!("{:?}", t.execute_demand),
                 "create_time_unix": unix(&t.create_time),
                 "modify_time_unix": unix(&t.modify_time),
                 "feedback_deadline_unix": unix(&t.feedback_deadline),
-                "latest_feedback_time_unix": unix(&t.latest_feedback_time),
-                "feedback_time_unix": t.feedback_detail.iter().map(|f| unix(&f.feedback_time)).collect::<Vec<_>>(),
+                "latest_feedback_time_unix": t.latest_feedback_time.as_ref().map(|t| t.datetime().unix_timestamp()),
+                "feedback_time_unix": t.feedback_detail.iter().flatten().map(|f| unix(&f.feedback_time)).collect::<Vec<_>>(),
             })
         })
         .collect()
@@ -79,7 +79,7 @@ fn task_type_view(types: &[TaskType]) -> Value {
         .iter()
         .map(|t| {
             json!({
-                "type_id": t.type_id.as_str(),
+                "type_id": t.type_id.as_ref().map(|id| id.as_str()),
                 "status": format!("{:?}", t.status),
                 "publish_status": format!("{:?}", t.publish_status),
                 "execute_demand": format!("{:?}", t.execute_demand),
@@ -213,5 +213,110 @@ fn query_task_type_response() {
         "waiqin/query-task-type.response.json",
         &json!({ "error": e.to_string() }),
         "placeholder"
+    );
+}
+
+fn visit_view(visits: &[Visit]) -> Value {
+    visits
+        .iter()
+        .map(|v| {
+            json!({
+                "id": v.id.as_ref().map(|id| id.as_str()),
+                "visit_type": format!("{:?}", v.visit_type),
+                "status": format!("{:?}", v.status),
+                "modifier_id": format!("{:?}", v.modifier_id),
+                "modify_time": format!("{:?}", v.modify_time),
+                "visit_date_unix": unix(&v.visit_date),
+                "create_time_unix": unix(&v.create_time),
+                "leave_time_unix": unix(&v.leave_time),
+                "extra": v.extra,
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn query_cus_visit_record_request() {
+    let documented: Value = fixture_json("waiqin/query-cus-visit-record.request.json");
+    // Every key of the example is a documented parameter (the request type refuses others).
+    let typed: QueryCusVisitRecord = serde_json::from_value(documented.clone()).unwrap();
+    let body = serde_json::to_string(&typed).unwrap();
+    // `"visit_type": ""` (no plan-type filter) reads as unset and is left out; the rest is
+    // sent exactly as documented, numbers as strings.
+    let mut expected = documented.clone();
+    expected.as_object_mut().unwrap().remove("visit_type");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), expected);
+    assert_eq!(typed.visitor_code.as_deref(), Some(""));
+    assert!(scrm_waiqin::scrm_core::Operation::validate(&typed).is_ok());
+    fixture_snapshot!(
+        "waiqin/query-cus-visit-record.request.json",
+        &json!({ "typed_body": body })
+    );
+}
+
+#[test]
+fn query_cus_visit_record_data() {
+    let visits: Vec<Visit> =
+        decode_json(&fixture_bytes("waiqin/query-cus-visit-record.data.json")).unwrap();
+    assert!(visits[0].extra.is_empty(), "every example key is typed");
+    fixture_snapshot!(
+        "waiqin/query-cus-visit-record.data.json",
+        &json!({ "records": visits, "typed": visit_view(&visits) })
+    );
+}
+
+#[test]
+fn query_cus_visit_record_response() {
+    let visits: Vec<Visit> = open(compose(
+        "waiqin/query-cus-visit-record.response.json",
+        "waiqin/query-cus-visit-record.data.json",
+    ))
+    .unwrap();
+    let direct: Vec<Visit> =
+        decode_json(&fixture_bytes("waiqin/query-cus-visit-record.data.json")).unwrap();
+    assert_eq!(visits, direct);
+    fixture_snapshot!(
+        "waiqin/query-cus-visit-record.response.json",
+        &json!({ "visits": visits })
+    );
+    let e =
+        open::<Vec<Visit>>(fixture_str("waiqin/query-cus-visit-record.response.json")).unwrap_err();
+    assert!(e.is_decode());
+    fixture_snapshot!(
+        "waiqin/query-cus-visit-record.response.json",
+        &json!({ "error": e.to_string() }),
+        "placeholder"
+    );
+}
+
+#[test]
+fn query_emp_track_time_data() {
+    let tracks: Vec<Track> =
+        decode_json(&fixture_bytes("waiqin/query-emp-track-time.data.json")).unwrap();
+    let typed: Vec<Value> = tracks
+        .iter()
+        .map(|t| {
+            json!({
+                "emp_id": t.emp_id.as_ref().map(|id| id.as_str()),
+                "cus_id": t.cus_id.as_ref().map(|id| id.as_str()),
+                "offset": t.offset,
+                "submit_time_unix": unix(&t.submit_time),
+                "extra": t.extra,
+            })
+        })
+        .collect();
+    // The page shows the array only: as every waiqin list, it travels inside the envelope's
+    // `response_data` string (composed here with the visit page's envelope template).
+    let through_envelope: Vec<Track> = open(
+        fixture_str("waiqin/query-cus-visit-record.response.json").replace(
+            "\"<<DATA>>\"",
+            &serde_json::to_string(&fixture_str("waiqin/query-emp-track-time.data.json")).unwrap(),
+        ),
+    )
+    .unwrap();
+    assert_eq!(through_envelope, tracks);
+    fixture_snapshot!(
+        "waiqin/query-emp-track-time.data.json",
+        &json!({ "records": tracks, "typed": typed })
     );
 }

@@ -8,6 +8,8 @@
 mod auth;
 mod common;
 mod fixtures;
+mod query_cus_visit_record;
+mod query_emp_track_time;
 mod query_task;
 mod query_task_type;
 mod redaction;

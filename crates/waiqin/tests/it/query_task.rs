@@ -3,7 +3,7 @@
 use futures::{StreamExt, TryStreamExt};
 use httpmock::{Method::POST, MockServer};
 use scrm_waiqin::{
-    ChinaDate, ErrorKind, ExecuteDemand, PageOptions, Position, QueryTask, Task, TaskRecordStatus,
+    ChinaDate, ErrorKind, ExecuteDemand, PageOptions, Position, QueryTask, RecordStatus, Task,
     TaskStatus, collect_all,
 };
 use serde_json::{Value, json};
@@ -44,30 +44,30 @@ async fn limits_are_refused_before_sending() {
     for (request, needle) in [
         (
             QueryTask::new().rows(1001),
-            "rows must be between 1 and 1000",
+            "`rows` must be at most 1000, got 1001",
         ),
-        (QueryTask::new().rows(0), "rows must be between 1 and 1000"),
-        (QueryTask::new().page(0), "page counts from 1"),
+        (QueryTask::new().rows(0), "`rows` must be at least 1, got 0"),
+        (QueryTask::new().page(0), "`page` must be at least 1, got 0"),
         (
             QueryTask::new()
                 .create_date_from(d("2024-02-01"))
                 .create_date_to(d("2024-01-31")),
-            "create_date_from 2024-02-01 is after create_date_to 2024-01-31",
+            "`create_date_from` 2024-02-01 is after `create_date_to` 2024-01-31",
         ),
         (
             QueryTask::new()
                 .modify_date_from(d("2024-02-01"))
                 .modify_date_to(d("2024-01-31")),
-            "modify_date_from",
+            "`modify_date_from` 2024-02-01 is after `modify_date_to` 2024-01-31",
         ),
     ] {
-        let e = client.query_task(&request).await.unwrap_err();
+        let e = client.call(&request).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
         assert!(e.to_string().contains(needle), "{e}");
         assert_eq!(e.attempts(), 0);
         assert!(!e.maybe_sent());
         // Streams refuse it too, as their first item.
-        let first = Box::pin(client.tasks(request))
+        let first = Box::pin(client.items(request))
             .next()
             .await
             .unwrap()
@@ -76,10 +76,7 @@ async fn limits_are_refused_before_sending() {
     }
     assert_eq!(any.calls_async().await, 0, "nothing was sent");
     // The documented maximum itself is fine.
-    client
-        .query_task(&QueryTask::new().rows(1000))
-        .await
-        .unwrap();
+    client.call(&QueryTask::new().rows(1000)).await.unwrap();
     assert_eq!(any.calls_async().await, 1);
 }
 
@@ -120,7 +117,7 @@ async fn the_stream_ends_on_a_short_page_and_keeps_the_filters() {
     let request = QueryTask::new()
         .modify_date_from(date("2024-03-01"))
         .rows(2);
-    let got: Vec<Task> = collect_all(client.tasks(request)).await.unwrap();
+    let got: Vec<Task> = collect_all(client.items(request)).await.unwrap();
     assert_eq!(ids(&got), ["1", "2", "3"]);
     p1.assert_calls_async(1).await;
     p2.assert_calls_async(1).await;
@@ -141,7 +138,7 @@ async fn an_exact_multiple_ends_on_the_following_empty_page() {
         .await;
     let client = builder(&server.base_url()).build().unwrap();
     let pages: Vec<_> = client
-        .task_pages(QueryTask::new().rows(2))
+        .pages(QueryTask::new().rows(2))
         .try_collect()
         .await
         .unwrap();
@@ -173,7 +170,7 @@ async fn an_empty_response_data_string_also_ends_the_export() {
         })
         .await;
     let client = builder(&server.base_url()).build().unwrap();
-    let got = collect_all(client.tasks(QueryTask::new().rows(1)))
+    let got = collect_all(client.items(QueryTask::new().rows(1)))
         .await
         .unwrap();
     assert_eq!(ids(&got), ["1"]);
@@ -186,7 +183,7 @@ async fn unset_page_and_rows_are_sent_explicitly() {
     let server = MockServer::start_async().await;
     let p1 = page_mock(&server, r#"{"page":"1","rows":"1000"}"#, tasks([1, 2, 3])).await;
     let client = builder(&server.base_url()).build().unwrap();
-    let got = collect_all(client.tasks(QueryTask::new())).await.unwrap();
+    let got = collect_all(client.items(QueryTask::new())).await.unwrap();
     assert_eq!(got.len(), 3);
     p1.assert_calls_async(1).await;
 }
@@ -205,7 +202,7 @@ async fn an_export_resumes_from_a_saved_position() {
     // A position saved by an interrupted run, e.g. as JSON.
     let saved: Position = serde_json::from_str(r#"{"style":"page","page":2}"#).unwrap();
     let options = PageOptions::default().resume_from(saved);
-    let got = collect_all(client.tasks_with(QueryTask::new().rows(2), options))
+    let got = collect_all(client.items(QueryTask::new().rows(2)).options(options))
         .await
         .unwrap();
     assert_eq!(ids(&got), ["3"]);
@@ -226,10 +223,7 @@ async fn a_non_zero_return_code_is_a_classified_error_with_the_vendors_message()
         })
         .await;
     let client = builder(&server.base_url()).build().unwrap();
-    let e = client
-        .query_task(&QueryTask::new().rows(5))
-        .await
-        .unwrap_err();
+    let e = client.call(&QueryTask::new().rows(5)).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Service);
     assert_eq!(e.code(), Some("1004"));
     assert_eq!(e.message(), "参数错误: rows");
@@ -255,7 +249,7 @@ async fn a_bad_record_fails_loudly_naming_the_field() {
         })
         .await;
     let client = builder(&server.base_url()).build().unwrap();
-    let e = collect_all(client.tasks(QueryTask::new()))
+    let e = collect_all(client.items(QueryTask::new()))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
@@ -291,25 +285,32 @@ fn every_documented_field_is_read_and_written_back_in_wire_form() {
         "a_field_added_later": {"x": 1}
     });
     let task: Task = serde_json::from_value(wire).unwrap();
-    assert_eq!(task.task_id.as_str(), "9007199254740993");
+    assert_eq!(task.task_id.as_ref().unwrap().as_str(), "9007199254740993");
     let creator = task.creator.as_ref().unwrap();
     assert_eq!(creator.source_code.as_deref(), Some("EMP-1"));
     assert_eq!(
-        task.receivers[0].id.as_ref().unwrap().as_str(),
+        task.receivers.as_ref().unwrap()[0]
+            .id
+            .as_ref()
+            .unwrap()
+            .as_str(),
         "4622857986008792651"
     );
-    assert_eq!(task.receivers[0].source_code.as_deref(), Some("EMP-2"));
+    assert_eq!(
+        task.receivers.as_ref().unwrap()[0].source_code.as_deref(),
+        Some("EMP-2")
+    );
     assert_eq!(task.task_source_id, None, "\"-1\" means none");
     assert_eq!(task.execute_demand, Some(ExecuteDemand::NoRequirement));
     assert_eq!(task.task_status, Some(TaskStatus::FeedbackRequested));
-    assert_eq!(task.status, Some(TaskRecordStatus::Deleted));
+    assert_eq!(task.status, Some(RecordStatus::Deleted));
     assert_eq!(task.task_achievement.as_deref(), Some("已完成"));
     assert_eq!(
         task.visit_function_id.as_ref().unwrap().as_str(),
         "6881395042783735133"
     );
     assert_eq!(task.feedback_deadline, None);
-    assert!(task.feedback_detail.is_empty());
+    assert_eq!(task.feedback_detail, None, "null reads as absent");
     assert_eq!(
         task.latest_feedback_time
             .as_ref()
@@ -341,7 +342,12 @@ fn every_documented_field_is_read_and_written_back_in_wire_form() {
     assert_eq!(back["execute_demand"], json!("2"));
     assert_eq!(back["create_time"], json!("2020-11-19 10:33"));
     assert_eq!(back["receivers"][0]["source_code"], json!("EMP-2"));
-    assert!(back.get("a_field_added_later").is_none());
+    assert_eq!(
+        back["a_field_added_later"],
+        json!({"x": 1}),
+        "undocumented fields are kept and written back"
+    );
+    assert_eq!(task.extra["a_field_added_later"], json!({"x": 1}));
 }
 
 #[test]
@@ -364,6 +370,6 @@ fn client_and_streams_are_send_sync_and_static() {
     fn send_sync_clone<T: Send + Sync + Clone + 'static>(_: &T) {}
     let client = builder("http://127.0.0.1:9").build().unwrap();
     send_sync_clone(&client);
-    send_static(&client.tasks(QueryTask::new()));
-    send_static(&client.task_pages(QueryTask::new()));
+    send_static(&client.items(QueryTask::new()));
+    send_static(&client.pages(QueryTask::new()));
 }

@@ -12,7 +12,7 @@ use crate::common::*;
 #[test]
 fn request_shape() {
     assert_eq!(serde_json::to_string(&QueryTaskType::new()).unwrap(), "{}");
-    let request = QueryTaskType::new().type_id("1").type_ids(["2", "3"]);
+    let request = QueryTaskType::new().type_ids(["1", "2", "3"]);
     assert_eq!(
         serde_json::to_string(&request).unwrap(),
         r#"{"type_ids":["1","2","3"]}"#
@@ -46,7 +46,7 @@ async fn task_types_are_typed() {
         .await;
     let client = builder(&server.base_url()).build().unwrap();
     let types: Vec<TaskType> = client
-        .task_types(&QueryTaskType::new().type_ids(["6067108969643484875", "2"]))
+        .call(&QueryTaskType::new().type_ids(["6067108969643484875", "2"]))
         .await
         .unwrap();
     mock.assert_calls_async(1).await;
@@ -68,7 +68,7 @@ async fn task_types_are_typed() {
     );
     assert_eq!(t.modifier_id, None);
     let u = &types[1];
-    assert_eq!(u.type_id.as_str(), "2");
+    assert_eq!(u.type_id.as_ref().unwrap().as_str(), "2");
     assert_eq!(u.status, Some(TaskTypeStatus::Unknown("7".into())));
     assert_eq!(u.receiver_limit, None);
 }
@@ -83,6 +83,6 @@ async fn no_task_types_is_an_empty_list() {
         })
         .await;
     let client = builder(&server.base_url()).build().unwrap();
-    let types = client.task_types(&QueryTaskType::new()).await.unwrap();
+    let types = client.call(&QueryTaskType::new()).await.unwrap();
     assert!(types.is_empty());
 }

@@ -71,13 +71,13 @@ async fn no_secret_reaches_errors_debug_or_logs() {
     let client = builder.build().unwrap();
     texts.push(format!("{client:?}"));
 
-    assert_eq!(client.query_task(&QueryTask::new()).await.unwrap().len(), 1);
-    let vendor = client.query_task(&QueryTask::new()).await.unwrap_err();
+    assert_eq!(client.call(&QueryTask::new()).await.unwrap().len(), 1);
+    let vendor = client.call(&QueryTask::new()).await.unwrap_err();
     assert_eq!(vendor.code(), Some("1001"));
     assert!(vendor.message().contains("***"), "scrubbed: {vendor}");
-    let decode = client.query_task(&QueryTask::new()).await.unwrap_err();
+    let decode = client.call(&QueryTask::new()).await.unwrap_err();
     assert!(decode.is_decode(), "{decode}");
-    let exhausted = collect_all(client.tasks(QueryTask::new()))
+    let exhausted = collect_all(client.items(QueryTask::new()))
         .await
         .unwrap_err();
     assert_eq!(exhausted.attempts(), 3, "{exhausted}");
@@ -87,7 +87,7 @@ async fn no_secret_reaches_errors_debug_or_logs() {
 
     // Connection refused on a URL that carries the signed path.
     let refused = canary_builder(&refused_url()).build().unwrap();
-    let e = refused.query_task(&QueryTask::new()).await.unwrap_err();
+    let e = refused.call(&QueryTask::new()).await.unwrap_err();
     assert!(e.is_transport(), "{e}");
     texts.extend(error_texts(&e));
     texts.push(format!("{refused:?}"));

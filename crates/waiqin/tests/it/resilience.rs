@@ -57,7 +57,7 @@ async fn gateway_page_then_dropped_connection_then_success() {
         .request_ids(Arc::new(FixedIds::new(["r1", "r2", "r3"])))
         .build()
         .unwrap();
-    let got = client.query_task(&QueryTask::new()).await.unwrap();
+    let got = client.call(&QueryTask::new()).await.unwrap();
     assert_eq!(ids(&got), ["1", "2"]);
     let requests = signed_requests(&server);
     assert_eq!(requests.len(), 3, "exactly three calls");
@@ -97,7 +97,7 @@ async fn every_attempt_gets_a_fresh_uuid_msg_id() {
         .clock(Arc::new(TickingClock::new()))
         .build()
         .unwrap();
-    let got = client.query_task(&QueryTask::new()).await.unwrap();
+    let got = client.call(&QueryTask::new()).await.unwrap();
     assert_eq!(ids(&got), ["5"]);
     mock.assert_calls_async(3).await;
     let calls = calls.lock().unwrap().clone();
@@ -116,7 +116,7 @@ async fn a_permanent_error_is_not_retried() {
         .request_ids(Arc::new(FixedIds::new(["p1", "p2"])))
         .build()
         .unwrap();
-    let e = client.query_task(&QueryTask::new()).await.unwrap_err();
+    let e = client.call(&QueryTask::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Service);
     assert_eq!(e.code(), Some("1004"));
     assert_eq!(e.attempts(), 1);
@@ -132,7 +132,7 @@ async fn exhausted_attempts_say_how_many_and_the_last_cause() {
         .max_attempts(3)
         .build()
         .unwrap();
-    let e = client.query_task(&QueryTask::new()).await.unwrap_err();
+    let e = client.call(&QueryTask::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transient);
     assert_eq!(e.attempts(), 3);
     let text = e.to_string();
@@ -155,7 +155,7 @@ async fn a_server_error_envelope_is_retried() {
         .request_ids(Arc::new(FixedIds::new(["x1", "x2"])))
         .build()
         .unwrap();
-    let got = client.query_task(&QueryTask::new()).await.unwrap();
+    let got = client.call(&QueryTask::new()).await.unwrap();
     assert_eq!(ids(&got), ["4"]);
     assert_eq!(server.requests().len(), 2);
 }
@@ -173,7 +173,7 @@ async fn a_stale_echo_is_discarded_and_the_read_retried() {
         .request_ids(Arc::new(FixedIds::new(["s1", "s2"])))
         .build()
         .unwrap();
-    let got = client.query_task(&QueryTask::new()).await.unwrap();
+    let got = client.call(&QueryTask::new()).await.unwrap();
     assert_eq!(ids(&got), ["1"]);
     assert_eq!(server.requests().len(), 2);
 }
@@ -183,7 +183,7 @@ async fn stale_echoes_exhaust_the_attempts() {
     let stale = || Reply::json(200, ok_body("stale", &tasks([1])));
     let server = ScriptedServer::start([stale(), stale(), stale()]).await;
     let client = builder(&server.url()).build().unwrap();
-    let e = client.query_task(&QueryTask::new()).await.unwrap_err();
+    let e = client.call(&QueryTask::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transient);
     assert!(e.to_string().contains("misrouted or stale"), "{e}");
     assert!(e.to_string().contains("3 attempts"), "{e}");
@@ -198,7 +198,7 @@ async fn an_answer_without_an_echo_is_accepted() {
     )])
     .await;
     let client = builder(&server.url()).build().unwrap();
-    let tasks = client.query_task(&QueryTask::new()).await.unwrap();
+    let tasks = client.call(&QueryTask::new()).await.unwrap();
     assert!(tasks.is_empty());
     assert_eq!(server.requests().len(), 1);
 }
@@ -206,7 +206,7 @@ async fn an_answer_without_an_echo_is_accepted() {
 #[tokio::test]
 async fn connection_refused_is_retried_then_reported() {
     let client = builder(&refused_url()).build().unwrap();
-    let e = client.query_task(&QueryTask::new()).await.unwrap_err();
+    let e = client.call(&QueryTask::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
     assert_eq!(e.attempts(), 3);
     assert!(e.to_string().contains("3 attempts"), "{e}");
@@ -225,7 +225,7 @@ async fn a_failed_page_is_retried_in_place() {
         .request_ids(Arc::new(FixedIds::new(["e1", "e2", "e3"])))
         .build()
         .unwrap();
-    let got = collect_all(client.tasks(QueryTask::new().rows(2)))
+    let got = collect_all(client.items(QueryTask::new().rows(2)))
         .await
         .unwrap();
     assert_eq!(ids(&got), ["1", "2", "3"]);
@@ -282,7 +282,7 @@ async fn http_429_retry_after_is_honoured_and_slows_the_client() {
         .build()
         .unwrap();
     assert_eq!(client.core().rate_limiter().current_interval(), None);
-    let got = client.query_task(&QueryTask::new()).await.unwrap();
+    let got = client.call(&QueryTask::new()).await.unwrap();
     assert_eq!(ids(&got), ["8"]);
     let calls = transport.calls.lock().unwrap().clone();
     assert_eq!(calls.len(), 2);

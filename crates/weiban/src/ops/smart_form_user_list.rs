@@ -25,6 +25,8 @@ scrm_core::lenient_enum! {
 scrm_core::operation! {
     /// Request of 自定义表单用户与表单关系列表 (`GET /open-api/smart_form/form/user/list`).
     ///
+    /// Fidelity of our copy of the docs: page.
+    ///
     /// Every parameter travels in the query (weiban types them all as strings; numbers are the
     /// same digits). Unset parameters are left out.
     ///

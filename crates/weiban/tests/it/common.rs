@@ -178,3 +178,79 @@ pub fn query_value(request: &HttpRequest, name: &str) -> Option<String> {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
 }
+
+/// A token endpoint handing out `token`.
+pub async fn token_mock<'a>(server: &'a httpmock::MockServer, token: &str) -> httpmock::Mock<'a> {
+    let body = token_body(token);
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::POST).path(TOKEN_PATH);
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(body);
+        })
+        .await
+}
+
+/// `{"errcode":0,"errmsg":"ok", <key>: [records], "total": total}` (no total when `None`).
+pub fn list_body(key: &str, records: &[String], total: Option<u64>) -> String {
+    let total = total.map_or(String::new(), |t| format!(r#","total":{t}"#));
+    format!(
+        r#"{{"errcode":0,"errmsg":"ok","{key}":[{}]{total}}}"#,
+        records.join(",")
+    )
+}
+
+/// One page of an offset export as served by [`offset_export`].
+pub struct OffsetPage {
+    pub offset: u64,
+    pub records: Vec<String>,
+}
+
+/// Mocks the GET pages of an offset export at `path`: each page answers only a request that
+/// carries exactly `filters`, `limit`, its `offset` and the token (no other parameter).
+pub async fn offset_export<'a>(
+    server: &'a httpmock::MockServer,
+    path: &str,
+    filters: &[(&str, &str)],
+    limit: u64,
+    key: &str,
+    total: Option<u64>,
+    pages: Vec<OffsetPage>,
+) -> Vec<httpmock::Mock<'a>> {
+    let mut mocks = Vec::new();
+    for page in pages {
+        let body = list_body(key, &page.records, total);
+        let filters: Vec<(String, String)> = filters
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        mocks.push(
+            server
+                .mock_async(|when, then| {
+                    let mut when = when
+                        .method(httpmock::Method::GET)
+                        .path(path)
+                        .query_param("limit", limit.to_string())
+                        .query_param("offset", page.offset.to_string())
+                        .query_param("access_token", "tok-1")
+                        .query_param_count(".*", ".*", filters.len() + 3);
+                    for (k, v) in &filters {
+                        when = when.query_param(k, v);
+                    }
+                    then.status(200)
+                        .header("content-type", "application/json")
+                        .body(body);
+                })
+                .await,
+        );
+    }
+    mocks
+}
+
+/// Every mock was called exactly once.
+pub async fn each_called_once(mocks: &[httpmock::Mock<'_>]) {
+    for (i, mock) in mocks.iter().enumerate() {
+        assert_eq!(mock.calls_async().await, 1, "page {i}");
+    }
+}

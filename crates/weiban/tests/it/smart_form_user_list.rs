@@ -10,18 +10,6 @@ use scrm_weiban::{
 
 use crate::common::*;
 
-async fn token_mock<'a>(server: &'a MockServer, token: &str) -> httpmock::Mock<'a> {
-    let body = token_body(token);
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path(TOKEN_PATH);
-            then.status(200)
-                .header("content-type", "application/json")
-                .body(body);
-        })
-        .await
-}
-
 #[tokio::test]
 async fn sends_the_documented_query_string_exactly() {
     let server = MockServer::start_async().await;
