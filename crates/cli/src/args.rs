@@ -34,6 +34,18 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Start the doubles in-process and export every operation through the real clients.
     Demo(DemoArgs),
+    /// List the typed operations, or describe one: its request fields, types and primary key.
+    Ops(OpsArgs),
+    /// Call any endpoint through the client (auth, signing, retries, rate limits) and print the
+    /// payload as JSON.
+    ///
+    /// Examples:
+    ///   scrm call wshoto POST /openapi/customer/list/selfCustomersByTenant --body '{"current_index":1,"page_size":10}'
+    ///   scrm call weiban GET /open-api/staff/list --param limit=10 --param offset=0
+    ///   scrm call waiqin POST /api/employee/v2/queryEmployee --body '{"emp_status":"1"}'
+    ///   scrm call tanma POST /api/v3/tags/list-tree
+    #[command(verbatim_doc_comment)]
+    Call(CallArgs),
     /// Receive weiban, tanma and waiqin pushes into JSON lines (verified, deduplicated).
     ///
     /// Each new event is written as a JSON line and flushed, then acknowledged. Secrets from
@@ -56,8 +68,35 @@ pub struct ListenArgs {
     pub db: Option<String>,
 }
 
+#[derive(clap::Args, Debug, Clone)]
+pub struct OpsArgs {
+    /// Only this vendor's operations.
+    pub vendor: Option<VendorName>,
+    /// Describe this operation.
+    pub operation: Option<String>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct CallArgs {
+    /// The vendor.
+    pub vendor: VendorName,
+    /// GET or POST (or another HTTP method).
+    pub method: String,
+    /// The path after the base URL, e.g. /open-api/staff/list (for waiqin the part before the
+    /// signed /{openid}/{timestamp}/{digest}/{msg_id} segments).
+    pub path: String,
+    /// A query parameter (repeatable).
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// The JSON body (an object).
+    #[arg(long, value_name = "JSON")]
+    pub body: Option<String>,
+    #[command(flatten)]
+    pub tuning: Tuning,
+}
+
 /// The vendors.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum VendorName {
     /// wshoto 微盛·企微管家
     Wshoto,
@@ -73,15 +112,53 @@ pub enum VendorName {
 pub struct ExportArgs {
     /// The vendor.
     pub vendor: VendorName,
-    /// The operation: wshoto collect-details; weiban smart-form-users; waiqin tasks,
-    /// task-types; tanma clues, customer-files.
-    pub operation: String,
+    /// The operation (`scrm ops` lists them). Leave it out to export any endpoint with --path.
+    #[arg(required_unless_present = "path")]
+    pub operation: Option<String>,
     /// A request field, by the vendor's documented name (repeatable), e.g.
     /// --param form_id=1634567890987645 --param detail_status=2. Lists are comma-separated.
+    /// With --path: a field of the query (GET) or body (other methods); integers are sent as
+    /// numbers.
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
     #[command(flatten)]
+    pub raw: RawExportArgs,
+    #[command(flatten)]
     pub tuning: Tuning,
+}
+
+/// Exporting an endpoint that has no typed operation.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RawExportArgs {
+    /// The endpoint's path, e.g. /open-api/external_user/list (instead of an operation).
+    #[arg(long, value_name = "PATH", conflicts_with = "operation")]
+    pub path: Option<String>,
+    /// How it pages: page-number, offset, page-rows, cursor, keyset or none.
+    #[arg(long, value_name = "STYLE", requires = "path")]
+    pub paging: Option<String>,
+    /// Where the records are in the payload (dotted for nested fields, e.g. data.list; empty
+    /// when the payload is the list).
+    #[arg(long, value_name = "FIELD", requires = "path")]
+    pub items: Option<String>,
+    /// HTTP method (default: GET for weiban, POST for the others).
+    #[arg(long, value_name = "METHOD", requires = "path")]
+    pub method: Option<String>,
+    /// The request field of the position (default by style: page, offset, page, cursor, last_id).
+    #[arg(long, value_name = "FIELD", requires = "path")]
+    pub position_field: Option<String>,
+    /// The request field of the page size (default by style: page_size, limit, rows, size,
+    /// page_size).
+    #[arg(long, value_name = "FIELD", requires = "path")]
+    pub size_field: Option<String>,
+    /// Where the total is in the payload (page-number and offset; default total).
+    #[arg(long, value_name = "FIELD", requires = "path")]
+    pub total_field: Option<String>,
+    /// Where the next cursor is in the payload (cursor; default next_cursor).
+    #[arg(long, value_name = "FIELD", requires = "path")]
+    pub next_field: Option<String>,
+    /// The record field giving the next last id (keyset; default id).
+    #[arg(long, value_name = "FIELD", requires = "path")]
+    pub key_field: Option<String>,
 }
 
 /// Knobs shared by export and demo.

@@ -13,11 +13,12 @@ use scrm_sandbox::{
     WeibanFilter, WshotoFilter,
 };
 
-use crate::args::{DemoArgs, Tuning, VendorName};
-use crate::env::VendorEnv;
-use crate::ops::{ExportError, Job, Op};
+use crate::ops::{ExportError, Job};
 use crate::output::{Progress, Sink, Summary};
 use crate::{explain, fail, faults};
+use scrm_cli::args::{DemoArgs, Tuning, VendorName};
+use scrm_cli::env::VendorEnv;
+use scrm_cli::vendors::OpRef;
 
 fn env_for(sandbox: &Sandbox, vendor: VendorName) -> VendorEnv {
     let c = sandbox.credentials();
@@ -34,30 +35,42 @@ fn env_for(sandbox: &Sandbox, vendor: VendorName) -> VendorEnv {
     }
 }
 
-fn query(op: Op) -> Query {
-    match op {
-        Op::WshotoCollectDetails => Query::WshotoCollectDetail(WshotoFilter::default()),
-        Op::WeibanSmartFormUsers => Query::WeibanSmartFormUsers(WeibanFilter {
-            status: Some("submit".into()),
-            ..WeibanFilter::default()
-        }),
-        Op::WaiqinTasks => Query::WaiqinTasks(WaiqinTaskFilter::default()),
-        Op::WaiqinTaskTypes => Query::WaiqinTaskTypes(Vec::new()),
-        Op::TanmaClues => Query::TanmaClues(TanmaClueFilter::default()),
-        Op::TanmaCustomerFiles => Query::TanmaCustomerFiles(TanmaFileFilter::default()),
-    }
+// Transitional: the sandbox's typed queries of the six seed operations, until the sandbox
+// answers "what does a complete export of this request return" for any registered operation.
+fn query(op: OpRef) -> Option<(Query, &'static str)> {
+    let info = op.info();
+    Some(match (info.vendor, info.name) {
+        ("wshoto", "collect-details") => (
+            Query::WshotoCollectDetail(WshotoFilter::default()),
+            "external_userid",
+        ),
+        ("weiban", "smart-form-users") => (
+            Query::WeibanSmartFormUsers(WeibanFilter {
+                status: Some("submit".into()),
+                ..WeibanFilter::default()
+            }),
+            "u_id",
+        ),
+        ("waiqin", "tasks") => (Query::WaiqinTasks(WaiqinTaskFilter::default()), "task_id"),
+        ("waiqin", "task-types") => (Query::WaiqinTaskTypes(Vec::new()), "type_id"),
+        ("tanma", "clues") => (Query::TanmaClues(TanmaClueFilter::default()), "customerId"),
+        ("tanma", "customer-files") => {
+            (Query::TanmaCustomerFiles(TanmaFileFilter::default()), "id")
+        }
+        _ => return None,
+    })
 }
 
 /// The request of each operation in the demo: no filter but the ones a vendor requires.
-fn params(op: Op) -> Vec<String> {
-    match op {
-        Op::WeibanSmartFormUsers => vec!["status=submit".into()],
+fn params(op: OpRef) -> Vec<String> {
+    match (op.info().vendor, op.info().name) {
+        ("weiban", "smart-form-users") => vec!["status=submit".into()],
         _ => Vec::new(),
     }
 }
 
 struct Row {
-    op: Op,
+    op: OpRef,
     summary: Summary,
     expected: usize,
     verdict: String,
@@ -119,7 +132,10 @@ pub async fn run(args: DemoArgs) -> ExitCode {
     };
     let mut rows = Vec::new();
     let mut failed = false;
-    for op in Op::ALL {
+    for op in OpRef::all() {
+        let Some((query, key)) = query(op) else {
+            continue;
+        };
         let env = env_for(&sandbox, op.vendor());
         let request = match op.request(&params(op), tuning.page_size) {
             Ok(r) => r,
@@ -128,14 +144,14 @@ pub async fn run(args: DemoArgs) -> ExitCode {
         let out: Option<Box<dyn Write + Send>> = match &args.out {
             None => None,
             Some(dir) => {
-                let path = dir.join(format!("{}-{}.jsonl", op.vendor().as_str(), op.name()));
+                let path = dir.join(format!("{}-{}.jsonl", op.vendor().as_str(), op.info().name));
                 match File::create(&path) {
                     Ok(f) => Some(Box::new(BufWriter::new(f))),
                     Err(e) => return fail(2, &format!("cannot create {}: {e}", path.display())),
                 }
             }
         };
-        let mut sink = Sink::keys(out, op.key_field());
+        let mut sink = Sink::keys(out, key);
         let mut progress = Progress::new(false);
         let job = Job {
             op,
@@ -144,7 +160,7 @@ pub async fn run(args: DemoArgs) -> ExitCode {
             tuning: &tuning,
             pages: PageOptions::default().empty_page_backoff(Duration::from_millis(100)),
         };
-        let expected = sandbox.dataset().expected_keys(&query(op));
+        let expected = sandbox.dataset().expected_keys(&query);
         let (summary, verdict) = match crate::ops::run(job, &mut sink, &mut progress).await {
             Ok(summary) => (summary, check(&expected, &sink.take_keys())),
             Err(ExportError::Usage(e)) => return fail(2, &e.0),
@@ -302,7 +318,7 @@ fn print_table(rows: &[Row]) {
         println!(
             "| {} {} | {} | {} | {} | {} | {} | {:.2} s | {} |",
             r.op.vendor().as_str(),
-            r.op.name(),
+            r.op.info().name,
             r.summary.records,
             r.expected,
             r.summary.pages,

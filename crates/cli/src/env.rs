@@ -9,6 +9,13 @@ use crate::args::{Tuning, VendorName};
 pub struct UsageError(pub String);
 
 impl VendorName {
+    pub const ALL: [VendorName; 4] = [
+        VendorName::Wshoto,
+        VendorName::Weiban,
+        VendorName::Waiqin,
+        VendorName::Tanma,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             VendorName::Wshoto => "wshoto",

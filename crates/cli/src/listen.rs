@@ -33,8 +33,8 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::args::ListenArgs;
 use crate::fail;
+use scrm_cli::args::ListenArgs;
 
 /// A body over [`MAX_BODY_BYTES`] is still read (and dropped) up to this size so the pusher
 /// gets its 413; past it the connection is closed.

@@ -1,14 +1,12 @@
 //! `scrm`: export WeCom/SCRM/CRM data from wshoto, weiban, waiqin and tanma as JSON lines, serve
 //! the vendor sandbox, or run a demo of both. `scrm --help` for usage.
 
-mod args;
+mod commands;
 mod demo;
-mod env;
 mod faults;
 mod listen;
 mod ops;
 mod output;
-mod shared;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -16,10 +14,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use scrm_core::ErrorKind;
 
-use crate::args::{Cli, Command, ExportArgs, SandboxArgs};
-use crate::env::{UsageError, VendorEnv};
-use crate::ops::{ExportError, Job, Op};
+use crate::ops::{ExportError, Job};
 use crate::output::{Failure, Progress, Sink, Summary};
+use scrm_cli::args::{Cli, Command, ExportArgs, SandboxArgs};
+use scrm_cli::env::{UsageError, VendorEnv};
+use scrm_cli::shared;
+use scrm_cli::vendors::OpRef;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -37,6 +37,8 @@ fn main() -> ExitCode {
             Command::Sandbox(args) => sandbox(args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Listen(args) => listen::run(args).await,
+            Command::Ops(args) => commands::ops(args),
+            Command::Call(args) => commands::call(args).await,
         }
     })
 }
@@ -74,7 +76,7 @@ pub(crate) fn fail(code: u8, message: &str) -> ExitCode {
 }
 
 /// The one-line message of a failed export: what failed and what to do.
-pub(crate) fn explain(op: Op, failure: &Failure, summary: &Summary) -> String {
+pub(crate) fn explain(op: OpRef, failure: &Failure, summary: &Summary) -> String {
     let vendor = op.vendor();
     let done = if summary.records > 0 {
         format!(
@@ -105,15 +107,18 @@ pub(crate) fn explain(op: Op, failure: &Failure, summary: &Summary) -> String {
             format!(
                 "{} {} failed{done}: {e}{advice}",
                 vendor.as_str(),
-                op.name()
+                op.info().name
             )
         }
     }
 }
 
 async fn export(args: ExportArgs) -> ExitCode {
-    let prepared = (|| -> Result<(Op, VendorEnv, serde_json::Value), UsageError> {
-        let op = Op::parse(args.vendor, &args.operation)?;
+    let Some(operation) = args.operation.clone() else {
+        return commands::export_raw(args).await;
+    };
+    let prepared = (|| -> Result<(OpRef, VendorEnv, serde_json::Value), UsageError> {
+        let op = OpRef::find(args.vendor, &operation)?;
         let request = op.request(&args.params, args.tuning.page_size)?;
         let env = VendorEnv::from_env(args.vendor)?;
         Ok((op, env, request))

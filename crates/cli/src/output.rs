@@ -4,8 +4,9 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use futures::{Stream, StreamExt};
-use scrm_core::{ClientStats, Page, Paged};
-use serde::Serialize;
+use scrm_core::ClientStats;
+use scrm_core::registry::JsonPage;
+use serde_json::value::RawValue;
 
 /// Where records go: JSON lines to a writer, and/or their keys collected (the demo's check).
 pub struct Sink {
@@ -38,13 +39,14 @@ impl Sink {
             .unwrap_or_default()
     }
 
-    fn write<T: Serialize>(&mut self, item: &T) -> io::Result<()> {
+    fn write(&mut self, record: &RawValue) -> io::Result<()> {
         if let Some(out) = &mut self.out {
-            serde_json::to_writer(&mut *out, item).map_err(io::Error::other)?;
+            out.write_all(record.get().as_bytes())?;
             out.write_all(b"\n")?;
         }
         if let Some((field, keys)) = &mut self.keys {
-            let value = serde_json::to_value(item).map_err(io::Error::other)?;
+            let value: serde_json::Value =
+                serde_json::from_str(record.get()).map_err(io::Error::other)?;
             keys.push(match &value[*field] {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
@@ -123,16 +125,14 @@ impl Progress {
 }
 
 /// Writes every record of every page, flushing after each page.
-pub async fn drain<Op, S>(
+pub async fn drain<S>(
     pages: S,
     sink: &mut Sink,
     progress: &mut Progress,
     stats: impl Fn() -> ClientStats,
 ) -> Result<Summary, (Failure, Summary)>
 where
-    Op: Paged,
-    Op::Item: Serialize,
-    S: Stream<Item = Result<Page<Op>, scrm_core::Error>>,
+    S: Stream<Item = Result<JsonPage, scrm_core::Error>>,
 {
     let started = Instant::now();
     let mut summary = Summary::default();
@@ -153,27 +153,18 @@ where
                 return Err((Failure::Vendor(e), finish(summary, stats())));
             }
         };
-        for item in &page.items {
-            if let Err(e) = sink.write(item) {
+        for record in &page.records {
+            if let Err(e) = sink.write(record) {
                 return Err((Failure::Output(e), finish(summary, stats())));
             }
         }
         if let Err(e) = sink.flush() {
             return Err((Failure::Output(e), finish(summary, stats())));
         }
-        summary.records += page.items.len() as u64;
+        summary.records += page.records.len() as u64;
         summary.pages += 1;
         progress.update(summary.records, summary.pages, stats(), false);
     }
     progress.update(summary.records, summary.pages, stats(), true);
     Ok(finish(summary, stats()))
-}
-
-/// Writes a list that does not page.
-pub fn write_all<T: Serialize>(items: &[T], sink: &mut Sink) -> Result<u64, Failure> {
-    for item in items {
-        sink.write(item).map_err(Failure::Output)?;
-    }
-    sink.flush().map_err(Failure::Output)?;
-    Ok(items.len() as u64)
 }

@@ -11,7 +11,7 @@ use http::header::{CONTENT_TYPE, RETRY_AFTER};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::operation::{Encoding, Operation, Vendor, looks_like_json};
+use crate::operation::{Encoding, Operation, Route, Vendor, looks_like_json};
 use crate::paging::PageOptions;
 use crate::ratelimit::{RateBudget, RateLimit, RateLimiter};
 use crate::retry::RetryPolicy;
@@ -362,8 +362,12 @@ impl<V: Vendor> Client<V> {
         &self.inner.transport
     }
 
-    fn prepare<Op: Operation<Vendor = V>>(&self, op: &Op) -> Result<Prepared, Error> {
-        let mut url = Url::parse(&format!("{}{}", self.inner.base_url, Op::PATH))
+    fn prepare<Op: Operation<Vendor = V>>(
+        &self,
+        op: &Op,
+        route: &Route,
+    ) -> Result<Prepared, Error> {
+        let mut url = Url::parse(&format!("{}{}", self.inner.base_url, route.path))
             .map_err(|e| Error::new(ErrorKind::Config, format!("invalid URL: {e}")))?;
         let encode_err = |e: &dyn fmt::Display| {
             Error::new(
@@ -371,7 +375,7 @@ impl<V: Vendor> Client<V> {
                 format!("could not encode the request: {e}"),
             )
         };
-        let (body, json) = match Op::ENCODING {
+        let (body, json) = match route.encoding {
             Encoding::Json => (
                 Bytes::from(serde_json::to_vec(op).map_err(|e| encode_err(&e))?),
                 true,
@@ -384,8 +388,12 @@ impl<V: Vendor> Client<V> {
                 (Bytes::new(), false)
             }
         };
+        if !route.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(route.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
         Ok(Prepared {
-            method: Op::METHOD,
+            method: route.method.clone(),
             url,
             body,
             json,
@@ -397,11 +405,12 @@ impl<V: Vendor> Client<V> {
     /// Every attempt is freshly signed. A token the vendor rejects is refreshed and the call
     /// retried once; a clock-skew rejection is re-signed and retried once.
     pub async fn call<Op: Operation<Vendor = V>>(&self, op: &Op) -> Result<Op::Response, Error> {
-        let ctx = |e: Error| e.with_vendor(V::NAME).with_operation(Op::NAME);
+        let route = op.route();
+        let ctx = |e: Error| e.with_vendor(V::NAME).with_operation(route.name.clone());
         op.validate().map_err(|e| ctx(e).not_sent())?;
-        let prepared = self.prepare(op).map_err(|e| ctx(e).not_sent())?;
-        let span = tracing::debug_span!("scrm.call", vendor = V::NAME, operation = Op::NAME);
-        self.execute(Op::NAME, Op::IDEMPOTENT, &prepared, |resp, receipt| {
+        let prepared = self.prepare(op, &route).map_err(|e| ctx(e).not_sent())?;
+        let span = tracing::debug_span!("scrm.call", vendor = V::NAME, operation = &*route.name);
+        self.execute(&route.name, route.idempotent, &prepared, |resp, receipt| {
             self.inner.vendor.open::<Op::Response>(resp, receipt)
         })
         .instrument(span)
@@ -411,7 +420,7 @@ impl<V: Vendor> Client<V> {
 
     async fn execute<T>(
         &self,
-        operation: &'static str,
+        operation: &str,
         idempotent: bool,
         prepared: &Prepared,
         decode: impl Fn(&HttpResponse, &SignReceipt) -> Result<T, Error>,

@@ -30,6 +30,7 @@ mod operation;
 pub mod paging;
 pub mod push;
 mod ratelimit;
+pub mod raw;
 pub mod registry;
 mod retry;
 mod secret;
@@ -40,7 +41,7 @@ mod transport;
 pub use client::{Client, ClientOptions, ClientStats, Configure, classify_http, retry_after};
 pub use error::{Error, ErrorKind};
 pub use model::{Field, IntoField};
-pub use operation::{Encoding, Operation, Vendor, decode_json, looks_like_json};
+pub use operation::{Encoding, Operation, Route, Vendor, decode_json, looks_like_json};
 pub use paging::{
     Cursor, CursorPaged, DriftPolicy, Items, Keyset, KeysetPaged, Offset, OffsetPaged, Page,
     PageNumber, PageNumbered, PageOptions, PageRows, PageRowsPaged, Paged, Pages, Paginator,

@@ -1,7 +1,7 @@
 //! Declaring requests and records in one or two lines a field.
 //!
 //! [`operation!`](crate::operation) declares a request type and its [`Operation`](crate::Operation)
-//! impl; [`record!`](crate::record) declares a response or record type; [`paging!`](crate::paging)
+//! impl; [`record!`](crate::record) declares a response or record type; [`paging!`](macro@crate::paging)
 //! says how an operation pages; [`register!`](crate::register) puts it in its vendor's registry.
 //! Every field is an `Option` decoded through [`FromWire`](crate::de::FromWire), so a number, a
 //! numeric string, `""` and `null` read as they should without per-field attributes, and every
@@ -49,12 +49,23 @@ impl Field {
         }
     }
 
-    /// The first sentence of the documentation, trimmed.
-    pub fn summary(&self) -> &'static str {
-        let doc = self.doc.trim();
-        match doc.find(". ") {
-            Some(end) => &doc[..=end],
-            None => doc,
+    /// The first sentence of the documentation on one line, without rustdoc markup.
+    pub fn summary(&self) -> String {
+        let text = self
+            .doc
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace("[`", "")
+            .replace("`]", "")
+            .replace('`', "");
+        let bytes = text.as_bytes();
+        let end = (0..bytes.len().saturating_sub(2)).find(|&i| {
+            bytes[i] == b'.' && bytes[i + 1] == b' ' && bytes[i + 2].is_ascii_uppercase()
+        });
+        match end {
+            Some(i) => text[..=i].to_owned(),
+            None => text,
         }
     }
 }

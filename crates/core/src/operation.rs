@@ -1,5 +1,7 @@
 //! An operation is data: method, path, request and response types, idempotency.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -80,6 +82,37 @@ pub trait Operation: Serialize + Send + Sync {
     fn validate(&self) -> Result<(), Error> {
         Ok(())
     }
+
+    /// Where this request goes. Typed operations use their constants; a request whose path is
+    /// decided at run time ([`RawRequest`](crate::raw::RawRequest)) overrides it.
+    fn route(&self) -> Route {
+        Route {
+            name: Cow::Borrowed(Self::NAME),
+            method: Self::METHOD,
+            path: Cow::Borrowed(Self::PATH),
+            encoding: Self::ENCODING,
+            idempotent: Self::IDEMPOTENT,
+            query: Vec::new(),
+        }
+    }
+}
+
+/// Where a request goes: what [`Operation::route`] returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Route {
+    /// The name in errors and logs.
+    pub name: Cow<'static, str>,
+    /// HTTP method.
+    pub method: Method,
+    /// Path appended to the base URL.
+    pub path: Cow<'static, str>,
+    /// How the fields travel.
+    pub encoding: Encoding,
+    /// Whether sending it twice is harmless.
+    pub idempotent: bool,
+    /// Query parameters added to the URL whatever the encoding.
+    pub query: Vec<(String, String)>,
 }
 
 /// Decodes JSON, naming the field path on failure (`data.records[3].form_id: invalid type…`).

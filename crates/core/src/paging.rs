@@ -274,7 +274,7 @@ impl fmt::Display for PagingStyle {
     }
 }
 
-/// An endpoint that pages. Declare it with [`paging!`](crate::paging), or implement it and the
+/// An endpoint that pages. Declare it with [`paging!`](macro@crate::paging), or implement it and the
 /// accessor trait of its style.
 pub trait Paged: Operation + Clone + 'static {
     /// One record.
@@ -289,6 +289,13 @@ pub trait Paged: Operation + Clone + 'static {
 
     /// Moves the records out of a response.
     fn take_items(response: &mut Self::Response) -> Vec<Self::Item>;
+
+    /// Moves the records out of the response to this request (what the driver calls): by
+    /// default [`Paged::take_items`]; a request whose items' place is decided at run time
+    /// ([`RawRequest`](crate::raw::RawRequest)) overrides it.
+    fn items_of(&self, response: &mut Self::Response) -> Vec<Self::Item> {
+        Self::take_items(response)
+    }
 
     /// Fills in what a stream needs to be explicit (the first position, the page size), so
     /// every page asks for a known size. Called by [`Client::pages`] before the first page.
@@ -653,6 +660,12 @@ pub trait KeysetPaged: Paged {
     fn page_size(&self) -> u64;
     /// The id of a record.
     fn key(item: &Self::Item) -> String;
+
+    /// The id of a record of the response to this request (what the paginator calls): by
+    /// default [`KeysetPaged::key`].
+    fn key_of(&self, item: &Self::Item) -> String {
+        Self::key(item)
+    }
 }
 
 /// The keyset paginator: the next `lastId` is the id of the last record received; a short or
@@ -690,7 +703,7 @@ impl<Op: KeysetPaged> Paginator<Op> for Keyset {
             return Ok(Step::Done);
         }
         let mut next = request.clone();
-        next.set_last_id(Some(&Op::key(last)))?;
+        next.set_last_id(Some(&request.key_of(last)))?;
         Ok(Step::Next(next))
     }
 }
@@ -809,7 +822,7 @@ impl<Op: Paged> Driver<Op> {
                 None => (position.clone(), self.client.call(&request).await),
             };
             let mut response = result?;
-            let items = Op::take_items(&mut response);
+            let items = request.items_of(&mut response);
             let step = self
                 .style
                 .next(&request, &response, &items, &self.options)
@@ -1104,7 +1117,7 @@ where
     Ok(out)
 }
 
-/// A request field holding a page number, size or offset ([`paging!`](crate::paging)).
+/// A request field holding a page number, size or offset ([`paging!`](macro@crate::paging)).
 #[doc(hidden)]
 pub trait PageNum: Copy {
     /// As a `u64`.
@@ -1136,7 +1149,7 @@ impl PageNum for crate::de::Digits {
     }
 }
 
-/// A record field usable as a keyset key ([`paging!`](crate::paging)).
+/// A record field usable as a keyset key ([`paging!`](macro@crate::paging)).
 #[doc(hidden)]
 pub trait PageKey: Sized {
     /// The key as text (what a [`Position::LastId`] holds).
@@ -1226,12 +1239,13 @@ macro_rules! paging {
         ::core::option::Option::<u64>::None $( .or($r.$total.map($crate::paging::PageNum::to_u64)) )?
     }};
 
-    ($req:ty => $item:ty, page_number($page:ident, $size:ident = $default:expr) $(, total($total:ident))?, items($items:tt)) => {
+    ($req:ty => $item:ty, page_number($page:ident, $size:ident = $default:expr) $(, total($total:ident))?, items($items:tt) $(, then($r:ident) $then:block)?) => {
         impl $crate::Paged for $req {
             $crate::paging!(@common $req => $item, PageNumber, Some(stringify!($size)), $items);
             fn prepare(&mut self) {
                 $crate::paging!(@fill self.$page = 1);
                 $crate::paging!(@fill self.$size = $default);
+                $( let $r = &mut *self; $then )?
             }
         }
         impl $crate::PageNumbered for $req {
@@ -1245,12 +1259,13 @@ macro_rules! paging {
             }
         }
     };
-    ($req:ty => $item:ty, offset($offset:ident, $limit:ident = $default:expr) $(, total($total:ident))?, items($items:tt)) => {
+    ($req:ty => $item:ty, offset($offset:ident, $limit:ident = $default:expr) $(, total($total:ident))?, items($items:tt) $(, then($r:ident) $then:block)?) => {
         impl $crate::Paged for $req {
             $crate::paging!(@common $req => $item, Offset, Some(stringify!($limit)), $items);
             fn prepare(&mut self) {
                 $crate::paging!(@fill self.$offset = 0);
                 $crate::paging!(@fill self.$limit = $default);
+                $( let $r = &mut *self; $then )?
             }
         }
         impl $crate::OffsetPaged for $req {
@@ -1264,12 +1279,13 @@ macro_rules! paging {
             }
         }
     };
-    ($req:ty => $item:ty, page_rows($page:ident, $rows:ident = $default:expr), items($items:tt)) => {
+    ($req:ty => $item:ty, page_rows($page:ident, $rows:ident = $default:expr), items($items:tt) $(, then($r:ident) $then:block)?) => {
         impl $crate::Paged for $req {
             $crate::paging!(@common $req => $item, PageRows, Some(stringify!($rows)), $items);
             fn prepare(&mut self) {
                 $crate::paging!(@fill self.$page = 1);
                 $crate::paging!(@fill self.$rows = $default);
+                $( let $r = &mut *self; $then )?
             }
         }
         impl $crate::PageRowsPaged for $req {
@@ -1280,11 +1296,12 @@ macro_rules! paging {
             fn rows(&self) -> u64 { $crate::paging!(@get self.$rows or $default) }
         }
     };
-    ($req:ty => $item:ty, cursor($cursor:ident, $size:ident = $default:expr), next($next:ident), items($items:tt)) => {
+    ($req:ty => $item:ty, cursor($cursor:ident, $size:ident = $default:expr), next($next:ident), items($items:tt) $(, then($r:ident) $then:block)?) => {
         impl $crate::Paged for $req {
             $crate::paging!(@common $req => $item, Cursor, Some(stringify!($size)), $items);
             fn prepare(&mut self) {
                 $crate::paging!(@fill self.$size = $default);
+                $( let $r = &mut *self; $then )?
                 // An empty cursor is the first page, as an empty `next` cursor is the end.
                 if self.$cursor.as_deref() == ::core::option::Option::Some("") {
                     self.$cursor = ::core::option::Option::None;
@@ -1301,11 +1318,12 @@ macro_rules! paging {
             }
         }
     };
-    ($req:ty => $item:ty, keyset($last:ident, $size:ident = $default:expr), key($key:ident), items($items:tt)) => {
+    ($req:ty => $item:ty, keyset($last:ident, $size:ident = $default:expr), key($key:ident), items($items:tt) $(, then($r:ident) $then:block)?) => {
         impl $crate::Paged for $req {
             $crate::paging!(@common $req => $item, Keyset, Some(stringify!($size)), $items);
             fn prepare(&mut self) {
                 $crate::paging!(@fill self.$size = $default);
+                $( let $r = &mut *self; $then )?
             }
         }
         impl $crate::KeysetPaged for $req {

@@ -17,9 +17,10 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::client::Client;
+use crate::de::FieldType;
 use crate::model::Field;
 use crate::operation::Vendor;
-use crate::paging::{PageOptions, Paged, PagingStyle, Position};
+use crate::paging::{PageOptions, Paged, Pages, PagingStyle, Position};
 use crate::transport::{HttpResponse, Method};
 use crate::{Error, ErrorKind};
 
@@ -186,6 +187,60 @@ impl OpInfo {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// The request as a JSON object built from `KEY=VALUE` texts (`scrm export --param`): keys
+    /// are documented field names; lists are comma-separated, JSON fields parsed, every other
+    /// value kept as text for the request's lenient decoding to type. `page_size` fills the
+    /// page-size field when the parameters do not set it.
+    ///
+    pub fn request_from_params<'p>(
+        &self,
+        params: impl IntoIterator<Item = &'p str>,
+        page_size: Option<u64>,
+    ) -> Result<serde_json::Value, Error> {
+        let invalid = |message: String| {
+            Error::new(ErrorKind::InvalidInput, message)
+                .with_vendor(self.vendor)
+                .with_operation(self.operation)
+                .not_sent()
+        };
+        let mut object = serde_json::Map::new();
+        for param in params {
+            let (key, value) = param
+                .split_once('=')
+                .ok_or_else(|| invalid(format!("parameter {param:?} is not KEY=VALUE")))?;
+            let key = key.trim();
+            let field = self.field(key).ok_or_else(|| {
+                let known: Vec<&str> = self.fields.iter().map(|f| f.name).collect();
+                invalid(format!(
+                    "{} {} has no request field {key:?}; documented fields: {}",
+                    self.vendor,
+                    self.name,
+                    known.join(", ")
+                ))
+            })?;
+            let converted = match field.ty {
+                FieldType::List => serde_json::Value::Array(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| serde_json::Value::String(s.to_owned()))
+                        .collect(),
+                ),
+                FieldType::Json => serde_json::from_str(value)
+                    .map_err(|e| invalid(format!("parameter {key}: {value:?} is not JSON: {e}")))?,
+                _ => serde_json::Value::String(value.to_owned()),
+            };
+            object.insert(field.name.to_owned(), converted);
+        }
+        if let (Some(size), Some(field)) = (page_size, self.page_size_field) {
+            object
+                .entry(field.to_owned())
+                .or_insert_with(|| serde_json::Value::String(size.to_string()));
+        }
+        Ok(serde_json::Value::Object(object))
+    }
+
     /// The table `scrm sync` writes: `<vendor>_<name with '-' as '_'>`.
     pub fn table(&self) -> String {
         format!("{}_{}", self.vendor, self.name.replace('-', "_"))
@@ -222,13 +277,31 @@ pub struct Drained {
 /// A run of [`DynOperation::drain`].
 pub type Drain = BoxFuture<'static, Result<Drained, Error>>;
 
+/// Pages of any operation with their records as JSON (raw requests, registry entries).
+pub fn json_pages<Op: Paged>(pages: Pages<Op>) -> JsonPages
+where
+    Op::Item: Serialize,
+{
+    pages
+        .map(|page| {
+            let page = page?;
+            Ok(JsonPage {
+                records: to_json(&page.items)?,
+                number: page.number,
+                position: page.position,
+                next: page.next,
+            })
+        })
+        .boxed()
+}
+
 /// A registry entry: a typed operation behind JSON in, JSON out.
 pub trait DynOperation<V: Vendor>: Send + Sync + 'static {
     /// What the tools know of it.
     fn info(&self) -> &'static OpInfo;
 
     /// Decodes and checks a request given as a JSON object with the vendor's field names, and
-    /// returns it in its wire form (what would be sent, before paging fills in its position).
+    /// returns it in its wire form as a stream sends it first ([`Paged::prepare`] applied).
     fn check(&self, request: serde_json::Value) -> Result<serde_json::Value, Error>;
 
     /// The pages of `request` (a JSON object with the vendor's field names).
@@ -281,12 +354,14 @@ where
     Op::Item: Serialize,
 {
     let info = Op::info();
-    let op: Op = serde_json::from_value(request).map_err(|e| {
+    let mut op: Op = serde_json::from_value(request).map_err(|e| {
         Error::new(ErrorKind::InvalidInput, format!("invalid request: {e}"))
             .with_vendor(info.vendor)
             .with_operation(Op::NAME)
             .not_sent()
     })?;
+    // What a stream sends first: the page position and size, and the operation's defaults.
+    op.prepare();
     op.validate().map_err(|e| {
         e.with_vendor(info.vendor)
             .with_operation(Op::NAME)
@@ -334,16 +409,7 @@ where
         options: PageOptions,
     ) -> Result<JsonPages, Error> {
         let op = typed::<Op>(request)?;
-        let pages = client.pages(op).options(options).map(|page| {
-            let page = page?;
-            Ok(JsonPage {
-                records: to_json(&page.items)?,
-                number: page.number,
-                position: page.position,
-                next: page.next,
-            })
-        });
-        Ok(pages.boxed())
+        Ok(json_pages(client.pages(op).options(options)))
     }
 
     fn drain(

@@ -353,6 +353,18 @@ macro_rules! setters {
 }
 pub(crate) use setters;
 
+/// Fills an unset creation-time window with the whole history: from 2000-01-01 00:00:00 to
+/// this time tomorrow, China time (what `scrm export tanma clues` without a window reads).
+pub(crate) fn whole_history(since: &mut Option<DateTimeParam>, before: &mut Option<DateTimeParam>) {
+    if since.is_none() {
+        *since = DateTimeParam::parse("2000-01-01 00:00:00").ok();
+    }
+    if before.is_none() {
+        let tomorrow = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400);
+        *before = Some(ChinaDateTime::new(tomorrow.into()).into());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -162,7 +162,7 @@ impl WeibanClientBuilder {
         self
     }
 
-    /// Builds the client. Fails with [`ErrorKind::Config`] when `corp_id` or `secret` is
+    /// Builds the client. Fails with [`ErrorKind::Config`](scrm_core::ErrorKind::Config) when `corp_id` or `secret` is
     /// missing or empty, or the base URL is invalid. Sends nothing: the first call fetches the
     /// token.
     pub fn build(self) -> Result<WeibanClient, Error> {

@@ -1,5 +1,5 @@
 //! The customer detail record shared by [`GetCustomer`](crate::GetCustomer) and
-//! [`BatchGetCustomers`](crate::BatchGetCustomers), and the batch helper
+//! [`BatchGetCustomers`], and the batch helper
 //! [`WeibanClient::batch_get`].
 //!
 //! Fidelity: the field table of 获取客户详情 is cut off after `avatar`, and its example after the

@@ -428,3 +428,143 @@ fn demo_exports_everything_exactly() {
         "| operation | records | expected | pages | requests | retries | elapsed | check |"
     ));
 }
+
+fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn ops_lists_every_registered_operation_and_describes_one() {
+    let sandbox = sandbox(Faults::none());
+    let out = scrm(&sandbox).arg("ops").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == "weiban smart-form-users GET /open-api/smart_form/form/user/list offset"),
+        "{text}"
+    );
+    for line in text.lines() {
+        assert_eq!(line.split(' ').count(), 5, "{line}");
+    }
+    let out = scrm(&sandbox)
+        .args(["ops", "weiban", "smart-form-users"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("status      code (required)"), "{text}");
+    assert!(text.contains("primary key: u_id"), "{text}");
+    let out = scrm(&sandbox)
+        .args(["ops", "weiban", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("known: "));
+}
+
+#[test]
+fn a_raw_export_returns_the_records_of_the_typed_operation() {
+    let sandbox = sandbox(Faults {
+        server_error_every: Some(5),
+        ..Faults::none()
+    });
+    let typed = scrm(&sandbox)
+        .args([
+            "export",
+            "weiban",
+            "smart-form-users",
+            "--param",
+            "status=submit",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        typed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&typed.stderr)
+    );
+    for concurrency in ["1", "3"] {
+        let raw = scrm(&sandbox)
+            .args([
+                "export",
+                "weiban",
+                "--path",
+                "/open-api/smart_form/form/user/list",
+                "--paging",
+                "offset",
+                "--items",
+                "result",
+                "--param",
+                "status=submit",
+                "--page-size",
+                "40",
+                "--concurrency",
+                concurrency,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            raw.status.success(),
+            "{}",
+            String::from_utf8_lossy(&raw.stderr)
+        );
+        let (typed, raw) = (json_lines(&typed.stdout), json_lines(&raw.stdout));
+        assert_eq!(typed.len(), RECORDS);
+        assert_eq!(raw, typed);
+    }
+}
+
+#[test]
+fn a_raw_call_prints_the_payload_and_classifies_vendor_errors() {
+    let sandbox = sandbox(Faults::none());
+    let out = scrm(&sandbox)
+        .args([
+            "call",
+            "weiban",
+            "GET",
+            "/open-api/smart_form/form/user/list",
+            "--param",
+            "status=submit",
+            "--param",
+            "limit=3",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let payload: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(payload["result"].as_array().unwrap().len(), 3);
+    assert_eq!(payload["total"], serde_json::json!(RECORDS));
+    // Without the required status, weiban's code 21901: an invalid request, not retried.
+    let before = sandbox.stats().total_requests();
+    let out = scrm(&sandbox)
+        .args([
+            "call",
+            "weiban",
+            "GET",
+            "/open-api/smart_form/form/user/list",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("request rejected as invalid (code 21901"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 attempt"), "{stderr}");
+    // A new process: its token, then the one call, not retried.
+    assert_eq!(sandbox.stats().total_requests() - before, 2);
+    let out = scrm(&sandbox)
+        .args(["call", "weiban", "GET", "no-slash"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -40,9 +40,11 @@ scrm_core::operation! {
     /// ```
     pub struct ClueList: Tanma, POST "/api/v3/clue/list-by-create-time-asc"
         => ClueListResponse as "clue/list-by-create-time-asc" {
-        /// Start of the creation-time window, inclusive (指定时间段开始时间(包含)). Required.
+        /// Start of the creation-time window, inclusive (指定时间段开始时间(包含)). Required by
+        /// tanma; streams send 2000-01-01 00:00:00 when unset (the whole history).
         since: DateTimeParam = required,
-        /// End of the creation-time window, exclusive (指定时间段结束时间(不包含)). Required.
+        /// End of the creation-time window, exclusive (指定时间段结束时间(不包含)). Required by
+        /// tanma; streams send tomorrow (China time) when unset.
         before: DateTimeParam = required,
         /// Records per page (获取数量), at least 1; streams send [`DEFAULT_PAGE_SIZE`] when unset.
         size: u32,
@@ -108,7 +110,8 @@ impl Clue {
 }
 
 scrm_core::paging!(ClueList => Clue,
-    cursor(cursor, size = DEFAULT_PAGE_SIZE as u64), next(next_cursor), items(list));
+    cursor(cursor, size = DEFAULT_PAGE_SIZE as u64), next(next_cursor), items(list),
+    then(r) { crate::wire::whole_history(&mut r.since, &mut r.before) });
 
 scrm_core::register!(ClueList {
     name: "clues",

@@ -162,17 +162,28 @@ fn requests_from_json_are_typed_and_checked() {
     let wire = groups
         .check(json!({"userId": "463352988837952", "pageSize": "10", "tagGroupIds": [1, 2]}))
         .unwrap();
+    // As a stream sends it first: the first page is filled in.
     assert_eq!(
         wire,
-        json!({"pageSize": 10, "userId": 463352988837952u64, "tagGroupIds": [1, 2]})
+        json!({"pageNo": 1, "pageSize": 10, "userId": 463352988837952u64, "tagGroupIds": [1, 2]})
     );
     let e = groups.check(json!({"chatId": "x"})).unwrap_err();
     assert!(e.message().contains("unknown field `chatId`"), "{e}");
-    let e = find(OPERATIONS, "clues")
+    // An unset window is the whole history up to tomorrow, as streams send it.
+    let wire = find(OPERATIONS, "clues")
         .unwrap()
         .check(json!({"since": "2024-01-01"}))
+        .unwrap();
+    assert_eq!(wire["since"], json!("2024-01-01 00:00:00"));
+    assert!(
+        wire["before"].as_str().is_some_and(|b| b > "2024"),
+        "{wire}"
+    );
+    let e = find(OPERATIONS, "clues")
+        .unwrap()
+        .check(json!({"since": "2024-01-02", "before": "2024-01-01"}))
         .unwrap_err();
-    assert!(e.message().contains("`before` is required"), "{e}");
+    assert!(e.message().contains("is after `before`"), "{e}");
     let e = find(OPERATIONS, "customer-files")
         .unwrap()
         .check(json!({"lastId": "abc"}))

@@ -318,13 +318,14 @@ fn the_registry_knows_the_change_feed_and_the_limits() {
         ]
     );
     assert!(info.record_fields.iter().any(|f| f.name == "modifyier_id"));
-    // A request as the command line gives it: text for every value, checked as typed.
+    // A request as the command line gives it: text for every value, checked as typed, in the
+    // form a stream sends first (the first page filled in).
     let checked = op
         .check(json!({"date_start": "2024-03-01", "date_end": "2024-03-31", "rows": "50"}))
         .unwrap();
     assert_eq!(
         checked,
-        json!({"date_start": "2024-03-01", "date_end": "2024-03-31", "rows": "50"})
+        json!({"date_start": "2024-03-01", "date_end": "2024-03-31", "page": "1", "rows": "50"})
     );
     let e = op.check(json!({"rows": "5000", "id": "1"})).unwrap_err();
     assert!(e.to_string().contains("`rows` must be at most 1000"), "{e}");

@@ -224,7 +224,7 @@ fn the_registry_knows_the_append_only_window() {
         .unwrap();
     assert_eq!(
         checked,
-        json!({"page_size": 20, "date_start": "2022-11-01", "date_end": "2022-11-30"}),
-        "numbers given as text go out as the documented integers"
+        json!({"page_number": 1, "page_size": 20, "date_start": "2022-11-01", "date_end": "2022-11-30"}),
+        "numbers given as text go out as the documented integers, the first page filled in"
     );
 }

@@ -56,9 +56,10 @@ fn requests_from_json_are_typed_and_checked() {
     let checked = op("customer-updates")
         .check(json!({"source": "external_user", "start_update_time": "1634054400", "limit": "30"}))
         .unwrap();
+    // As a stream sends it first: from offset 0.
     assert_eq!(
         checked,
-        json!({"source": "external_user", "start_update_time": 1634054400, "limit": 30})
+        json!({"source": "external_user", "start_update_time": 1634054400, "limit": 30, "offset": 0})
     );
     let e = op("customer-updates")
         .check(json!({"limit": 30}))
