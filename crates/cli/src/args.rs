@@ -29,6 +29,34 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Start the doubles in-process and export every operation through the real clients.
     Demo(DemoArgs),
+    /// Sync every record of an operation into SQLite or PostgreSQL: crash-safe, incremental
+    /// on reruns where the vendor documents a change filter.
+    #[command(
+        after_help = "Run `scrm sync --help` for the tables and what each operation does.",
+        after_long_help = crate::sync_help::operations()
+    )]
+    Sync(SyncArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct SyncArgs {
+    /// The vendor.
+    pub vendor: VendorName,
+    /// The operation (the same names as `scrm export`; see the list below).
+    pub operation: String,
+    /// A request field, by the vendor's documented name (repeatable), as for `scrm export`.
+    /// The filters identify the stream: each set of filters has its own bookmark.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// The database: sqlite:PATH or postgres://user[:password]@host:port/dbname
+    /// [default: sqlite:scrm.db, or $SCRM_DB when set].
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// Re-read everything (ignoring the bookmark) and rewrite every row.
+    #[arg(long)]
+    pub full: bool,
+    #[command(flatten)]
+    pub tuning: Tuning,
 }
 
 /// The vendors.

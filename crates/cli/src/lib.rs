@@ -5,4 +5,5 @@
 
 pub mod args;
 pub mod env;
+pub mod sync_help;
 pub mod vendors;

@@ -5,6 +5,7 @@ mod demo;
 mod faults;
 mod ops;
 mod output;
+mod sync;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
             Command::Export(args) => export(args).await,
             Command::Sandbox(args) => sandbox(args).await,
             Command::Demo(args) => demo::run(args).await,
+            Command::Sync(args) => sync::run(args).await,
         }
     })
 }

@@ -149,6 +149,15 @@ pub struct Interrupted {
     pub summary: Summary,
 }
 
+impl From<SyncError> for Interrupted {
+    fn from(error: SyncError) -> Self {
+        Interrupted {
+            error,
+            summary: Summary::default(),
+        }
+    }
+}
+
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.error.fmt(f)

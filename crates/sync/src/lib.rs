@@ -34,6 +34,7 @@
 //! [`OpInfo::incremental`]: scrm_core::registry::OpInfo
 
 mod bookmark;
+mod describe;
 mod driver;
 mod error;
 #[cfg(feature = "postgres")]
@@ -46,6 +47,7 @@ mod stream;
 mod url;
 
 pub use bookmark::{BOOKMARK_VERSION, Bookmark, Mode};
+pub use describe::describe;
 pub use driver::{DEFAULT_LAG, Interrupted, Progress, ProgressFn, Summary, SyncOptions, sync};
 pub use error::{SyncError, SyncErrorKind};
 #[cfg(feature = "postgres")]

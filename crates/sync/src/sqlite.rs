@@ -125,6 +125,20 @@ impl SqliteSink {
         &self.name
     }
 
+    /// The number of rows of `table` (the demo's check).
+    pub async fn count_rows(&self, table: &str) -> Result<u64, SyncError> {
+        let sql = format!("SELECT count(*) FROM {}", quote(table));
+        self.blocking(move |conn, name, _| {
+            conn.query_row(&sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n.max(0) as u64)
+                .map_err(|e| {
+                    let (kind, message) = explain(&e);
+                    SyncError::new(kind, name, message)
+                })
+        })
+        .await
+    }
+
     async fn blocking<T, F>(&self, f: F) -> Result<T, SyncError>
     where
         T: Send + 'static,
@@ -156,10 +170,39 @@ impl SqliteSink {
 }
 
 pub(crate) fn open_connection(path: &Path, name: &str) -> Result<Connection, SyncError> {
+    // Two processes creating the same new database both switch it to WAL: one of them can
+    // get SQLITE_BUSY at once (SQLite skips the busy handler where waiting could deadlock).
+    // Opening again a moment later finds it in WAL mode.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match try_open(path, name) {
+            Err((e, true)) if std::time::Instant::now() < deadline => {
+                tracing::debug!(database = name, error = %e, "database busy while opening; again");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err((e, _)) => return Err(e),
+            Ok(conn) => return Ok(conn),
+        }
+    }
+}
+
+fn try_open(path: &Path, name: &str) -> Result<Connection, (SyncError, bool)> {
     let err = |e: rusqlite::Error| {
+        let busy = matches!(
+            e.sqlite_error_code(),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+        );
         let (kind, message) = explain(&e);
-        SyncError::new(kind, name, message)
+        (SyncError::new(kind, name, message), busy)
     };
+    try_open_inner(path, name, &err)
+}
+
+fn try_open_inner(
+    path: &Path,
+    name: &str,
+    err: &dyn Fn(rusqlite::Error) -> (SyncError, bool),
+) -> Result<Connection, (SyncError, bool)> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -170,10 +213,13 @@ pub(crate) fn open_connection(path: &Path, name: &str) -> Result<Connection, Syn
     conn.busy_timeout(Duration::from_secs(30)).map_err(err)?;
     // SQLite opens a file it may not write read-only, and fails at the first real write.
     if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
-        return Err(SyncError::new(
-            SyncErrorKind::Database,
-            name,
-            "the database is read-only: check the permissions (and attributes) of the file and of its directory (SQLite writes a -wal file next to it), or choose another --db",
+        return Err((
+            SyncError::new(
+                SyncErrorKind::Database,
+                name,
+                "the database is read-only: check the permissions (and attributes) of the file and of its directory (SQLite writes a -wal file next to it), or choose another --db",
+            ),
+            false,
         ));
     }
     // WAL: readers never block the sync; NORMAL sync is durable across process crashes.
