@@ -15,6 +15,7 @@ mod measure;
 mod micro;
 mod ops;
 mod report;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ use report::Summary;
 
 const USAGE: &str = "\
 usage: scrm-bench [--quick] [--out PATH]
+       scrm-bench sync [RECORDS [RUNS]]   only the scrm sync rows (no RSS)
 
   --quick     smaller exports and fewer runs (under 2 minutes on 2 cores)
   --out PATH  where to write the summary JSON (default: <workspace>/target/bench/summary.json)
@@ -44,6 +46,8 @@ struct Plan {
     conc_page_size: u64,
     conc_latency: Duration,
     conc_n: usize,
+    sync_records: usize,
+    sync_runs: usize,
 }
 
 const QUICK: Plan = Plan {
@@ -58,6 +62,8 @@ const QUICK: Plan = Plan {
     conc_page_size: 50,
     conc_latency: Duration::from_millis(50),
     conc_n: 8,
+    sync_records: 100_000,
+    sync_runs: 3,
 };
 
 const FULL: Plan = Plan {
@@ -72,6 +78,8 @@ const FULL: Plan = Plan {
     conc_page_size: 50,
     conc_latency: Duration::from_millis(50),
     conc_n: 8,
+    sync_records: 100_000,
+    sync_runs: 5,
 };
 
 fn main() -> ExitCode {
@@ -79,11 +87,49 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some("rss-child") {
         return rss_child(&args[1..]);
     }
+    if args.first().map(String::as_str) == Some("sync-rss-child") {
+        let Some(base) = args.get(1) else {
+            return usage("sync-rss-child BASE_URL");
+        };
+        return match sync::rss_child(base)
+            .and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string()))
+        {
+            Ok(line) => {
+                println!("{line}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("scrm-bench sync-rss-child: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if args.first().map(String::as_str) == Some("micro") {
         return match micro::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("scrm-bench micro: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.first().map(String::as_str) == Some("sync") {
+        let records = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+        let runs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
+        let result = measure::runtime().and_then(|rt| {
+            let sandbox = measure::sandbox(records)?;
+            sync::throughput(&rt, &sandbox, runs)
+        });
+        return match result {
+            Ok((n, sdk, baseline)) => {
+                println!(
+                    "{n} records: scrm sync {sdk:.0} rows/s, hand-written rusqlite {baseline:.0} rows/s, ratio {:.3}",
+                    sdk / baseline.max(1e-9)
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("scrm-bench sync: {e}");
                 ExitCode::FAILURE
             }
         };
@@ -182,6 +228,15 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
         )?);
     }
 
+    step(
+        &format!(
+            "scrm sync into SQLite: {} records × {} runs, peak RSS of {}",
+            plan.sync_records, plan.sync_runs, plan.rss_large
+        ),
+        started,
+    );
+    let synced = sync::measure(&rt, plan.sync_records, plan.sync_runs, plan.rss_large)?;
+
     let summary = Summary::new(
         plan.name,
         cpu::Machine::current(),
@@ -189,7 +244,8 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
         rss,
         rate,
         conc,
-    );
+    )
+    .with_sync(synced);
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }

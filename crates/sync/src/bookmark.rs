@@ -61,6 +61,10 @@ pub struct Bookmark {
     /// Newest-first lists: the newest id seen by this run.
     #[serde(default)]
     pub newest: Option<i64>,
+    /// The page size this run requests (`None`: the operation's default). A resumed run
+    /// keeps it: a page number or offset only means the same records at the same size.
+    #[serde(default)]
+    pub page_size: Option<serde_json::Value>,
     /// Records committed by this run so far.
     #[serde(default)]
     pub records: u64,
@@ -79,6 +83,7 @@ impl Bookmark {
             pending_watermark: None,
             stop_at: None,
             newest: None,
+            page_size: None,
             records: 0,
         }
     }

@@ -320,6 +320,22 @@ async fn run<V: Vendor>(
         for (k, v) in &bookmark.window {
             object.insert(k.clone(), v.clone());
         }
+        if let Some(field) = info.page_size_field {
+            if summary.resumed {
+                if object.get(field) != bookmark.page_size.as_ref() {
+                    tracing::info!(
+                        field,
+                        "resuming with the interrupted run's page size, not this one's"
+                    );
+                }
+                match &bookmark.page_size {
+                    Some(size) => object.insert(field.to_owned(), size.clone()),
+                    None => object.remove(field),
+                };
+            } else {
+                bookmark.page_size = object.get(field).cloned();
+            }
+        }
     }
     let mut pages_options = options.pages.clone();
     if let Some(next) = bookmark.next.clone() {
@@ -345,7 +361,10 @@ async fn run<V: Vendor>(
         summary.retries = s.retries.saturating_sub(start_stats.retries);
     };
     let mut completed = false;
-    while let Some(page) = pages.next().await {
+    // While page N is committed (on a blocking thread or the database's connection), page N+1
+    // is fetched: its rows are only written after N's transaction succeeded.
+    let mut next = pages.next().await;
+    while let Some(page) = next.take() {
         let page = match page {
             Ok(p) => p,
             Err(e) => {
@@ -388,17 +407,23 @@ async fn run<V: Vendor>(
         if end {
             finish(&mut bookmark, newest_first);
         }
-        let counts = sink
-            .commit_page(spec, PageWrite::new(rows, bookmark.to_json(), refresh))
-            .await
-            .map_err(|e| {
-                let mut s = summary.clone();
-                s.requests = client.stats().requests.saturating_sub(start_stats.requests);
-                Interrupted {
-                    error: e,
-                    summary: s,
-                }
-            })?;
+        let write = PageWrite::new(rows, bookmark.to_json(), refresh);
+        let committed = if end {
+            sink.commit_page(spec, write).await
+        } else {
+            let (committed, following) =
+                futures::join!(sink.commit_page(spec, write), pages.next());
+            next = following;
+            committed
+        };
+        let counts = committed.map_err(|e| {
+            let mut s = summary.clone();
+            s.requests = client.stats().requests.saturating_sub(start_stats.requests);
+            Interrupted {
+                error: e,
+                summary: s,
+            }
+        })?;
         add(&mut summary, counts);
         summary.pages += 1;
         stats(&mut summary);

@@ -385,17 +385,53 @@ fn upsert_sql(spec: &StreamSpec, refresh: bool) -> String {
     sets.push(format!(
         "_scrm_changed = ({t}.record IS NOT excluded.record)"
     ));
-    let filter = if refresh {
-        String::new()
-    } else {
-        format!(" WHERE {t}.record IS NOT excluded.record")
-    };
+    if !refresh {
+        // Without --full: insert when new (1 change), else update when changed
+        // ([`update_sql`]: 1 change), else nothing: each outcome counted exactly.
+        return format!(
+            "INSERT INTO {t} ({}, _scrm_version, _scrm_changed) VALUES ({}, 1, 1) \
+             ON CONFLICT ({keys}) DO NOTHING",
+            cols.join(", "),
+            placeholders.join(", ")
+        );
+    }
+    // --full rewrites every row and says which ones changed.
     format!(
         "INSERT INTO {t} ({}, _scrm_version, _scrm_changed) VALUES ({}, 1, 1) \
-         ON CONFLICT ({keys}) DO UPDATE SET {}{filter} RETURNING _scrm_version, _scrm_changed",
+         ON CONFLICT ({keys}) DO UPDATE SET {} RETURNING _scrm_version, _scrm_changed",
         cols.join(", "),
         placeholders.join(", "),
         sets.join(", ")
+    )
+}
+
+/// The update of an existing row whose record changed, with the parameters of
+/// [`upsert_sql`]: `?1..?k` the key, then the cursor (if any), the record, the written-at time.
+fn update_sql(spec: &StreamSpec) -> String {
+    let t = quote(spec.table());
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("?{n}")
+    };
+    let keys: Vec<String> = spec
+        .key_columns()
+        .iter()
+        .map(|c| format!("{} = {}", quote(&c.name), next()))
+        .collect();
+    let mut sets = Vec::new();
+    if let Some(c) = spec.cursor_column() {
+        sets.push(format!("{} = {}", quote(&c.name), next()));
+    }
+    let record = next();
+    sets.push(format!("record = {record}"));
+    sets.push(format!("_scrm_written_at = {}", next()));
+    sets.push("_scrm_version = _scrm_version + 1".into());
+    sets.push("_scrm_changed = 1".into());
+    format!(
+        "UPDATE {t} SET {} WHERE {} AND record IS NOT {record}",
+        sets.join(", "),
+        keys.join(" AND ")
     )
 }
 
@@ -541,31 +577,41 @@ impl Sink for SqliteSink {
                 let mut stmt = tx
                     .prepare_cached(&upsert_sql(&spec, page.refresh))
                     .map_err(err)?;
+                let mut update = if page.refresh {
+                    None
+                } else {
+                    Some(tx.prepare_cached(&update_sql(&spec)).map_err(err)?)
+                };
                 let written_at = now_rfc3339();
-                let mut values: Vec<rusqlite::types::Value> = Vec::new();
-                for row in &page.rows {
-                    values.clear();
+                let null = rusqlite::types::Null;
+                let has_cursor = spec.cursor_column().is_some();
+                let records: Vec<&str> = page.rows.iter().map(|r| r.record.get()).collect();
+                let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(8);
+                for (row, record) in page.rows.iter().zip(&records) {
+                    params.clear();
                     for k in &row.key {
-                        values.push(rusqlite::types::Value::Text(k.clone()));
+                        params.push(k);
                     }
-                    if spec.cursor_column().is_some() {
-                        values.push(match &row.cursor {
-                            Some(CursorValue::Integer(i)) => rusqlite::types::Value::Integer(*i),
-                            Some(CursorValue::Text(s)) => rusqlite::types::Value::Text(s.clone()),
-                            None => rusqlite::types::Value::Null,
+                    if has_cursor {
+                        params.push(match &row.cursor {
+                            Some(CursorValue::Integer(i)) => i,
+                            Some(CursorValue::Text(s)) => s,
+                            None => &null,
                         });
                     }
-                    let mut rows = stmt
-                        .query(rusqlite::params_from_iter(
-                            values
-                                .iter()
-                                .map(|v| v as &dyn rusqlite::ToSql)
-                                .chain([
-                                    &row.record.get() as &dyn rusqlite::ToSql,
-                                    &written_at as &dyn rusqlite::ToSql,
-                                ]),
-                        ))
-                        .map_err(err)?;
+                    params.push(record);
+                    params.push(&written_at);
+                    if let Some(update) = &mut update {
+                        if stmt.execute(params.as_slice()).map_err(err)? == 1 {
+                            counts.inserted += 1;
+                        } else if update.execute(params.as_slice()).map_err(err)? == 1 {
+                            counts.updated += 1;
+                        } else {
+                            counts.unchanged += 1;
+                        }
+                        continue;
+                    }
+                    let mut rows = stmt.query(params.as_slice()).map_err(err)?;
                     match rows.next().map_err(err)? {
                         None => counts.unchanged += 1,
                         Some(r) => {

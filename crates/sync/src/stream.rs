@@ -254,20 +254,27 @@ impl StreamSpec {
                 ),
             )
         })?;
-        let get = |name: &str| -> Option<&Scalar> {
-            self.fields
-                .binary_search_by(|f| f.as_str().cmp(name))
-                .ok()
-                .and_then(|i| values[i].as_ref())
+        let mut values = values;
+        let index = |name: &str| self.fields.binary_search_by(|f| f.as_str().cmp(name)).ok();
+        // The cursor first: its field may also be part of the key (then it is read, not taken).
+        let cursor = self.cursor.as_ref().and_then(|(i, col)| {
+            let value = values[index(i.record_field)?].as_ref()?;
+            Some(match col.ty {
+                ColumnType::Integer => CursorValue::Integer(value.integer()?),
+                ColumnType::Text => CursorValue::Text(value.text()?),
+            })
+        });
+        let mut take = |name: &str| -> Option<String> {
+            let i = index(name)?;
+            values[i].take().and_then(Scalar::into_text)
         };
         let mut key = Vec::with_capacity(self.key.len());
         for part in &self.key {
             let value = match part {
-                KeyPart::Field(f) => get(f).and_then(Scalar::text),
-                KeyPart::FirstOf(names) => names
-                    .iter()
-                    .filter_map(|n| get(n).and_then(Scalar::text))
-                    .find(|s| !s.is_empty()),
+                KeyPart::Field(f) => take(f),
+                KeyPart::FirstOf(names) => {
+                    names.iter().filter_map(|n| take(n)).find(|s| !s.is_empty())
+                }
                 KeyPart::Request { value, .. } => Some(value.clone().unwrap_or_default()),
             };
             let Some(value) = value else {
@@ -289,13 +296,6 @@ impl StreamSpec {
             };
             key.push(value);
         }
-        let cursor = self.cursor.as_ref().and_then(|(i, col)| {
-            let value = get(i.record_field)?;
-            Some(match col.ty {
-                ColumnType::Integer => CursorValue::Integer(value.integer()?),
-                ColumnType::Text => CursorValue::Text(value.text()?),
-            })
-        });
         Ok(Row {
             key,
             cursor,
@@ -353,6 +353,13 @@ impl Scalar {
             Scalar::Number(n) => Some(n.to_string()),
             Scalar::Bool(b) => Some(b.to_string()),
             Scalar::Other => None,
+        }
+    }
+
+    fn into_text(self) -> Option<String> {
+        match self {
+            Scalar::Text(s) => Some(s),
+            other => other.text(),
         }
     }
 
@@ -430,15 +437,32 @@ fn pick(json: &str, fields: &[String]) -> Result<Vec<Option<Scalar>>, serde_json
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out: Vec<Option<Scalar>> = (0..self.0.len()).map(|_| None).collect();
-            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                match self.0.binary_search_by(|f| f.as_str().cmp(&key)) {
-                    Ok(i) => out[i] = Some(map.next_value::<Scalar>()?),
-                    Err(_) => {
+            while let Some(index) = map.next_key_seed(FieldIndex(self.0))? {
+                match index {
+                    Some(i) => out[i] = Some(map.next_value::<Scalar>()?),
+                    None => {
                         map.next_value::<IgnoredAny>()?;
                     }
                 }
             }
             Ok(out)
+        }
+    }
+    /// A key, looked up among the wanted fields without allocating.
+    struct FieldIndex<'a>(&'a [String]);
+    impl<'de> DeserializeSeed<'de> for FieldIndex<'_> {
+        type Value = Option<usize>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+    impl<'de> Visitor<'de> for FieldIndex<'_> {
+        type Value = Option<usize>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a field name")
+        }
+        fn visit_str<E>(self, key: &str) -> Result<Option<usize>, E> {
+            Ok(self.0.binary_search_by(|f| f.as_str().cmp(key)).ok())
         }
     }
     let mut de = serde_json::Deserializer::from_str(json);

@@ -635,3 +635,36 @@ async fn a_read_only_database_is_named_with_what_to_do() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_resumed_run_keeps_the_page_size_it_started_with() {
+    let double = Double::start(100).await;
+    let client = double.client();
+    let dir = temp_dir("resume-size");
+    let path = dir.join("scrm.db");
+    let mut crashing = Crashing {
+        inner: SqliteSink::open(&path).unwrap(),
+        commits: 0,
+        fail_at: 3,
+    };
+    let small = json!({"page_size": "5"});
+    sync(&client, ALL, small, &mut crashing, SyncOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(rows(&path, "demo_items_all", "id").len(), 10);
+    drop(crashing);
+    // Resuming at page 3 with pages of 20 would skip records 11..40.
+    let mut sink = SqliteSink::open(&path).unwrap();
+    let resumed = sync(
+        &client,
+        ALL,
+        json!({"page_size": "20"}),
+        &mut sink,
+        SyncOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(resumed.resumed);
+    assert_eq!(resumed.inserted, 90);
+    assert_same(&rows(&path, "demo_items_all", "id"), &double.items());
+}
