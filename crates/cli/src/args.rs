@@ -48,8 +48,8 @@ pub struct SyncArgs {
     /// The filters identify the stream: each set of filters has its own bookmark.
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
-    /// The database: sqlite:PATH or postgres://user[:password]@host:port/dbname
-    /// [default: sqlite:scrm.db, or $SCRM_DB when set].
+    /// The database: sqlite:PATH, or postgres://user:password@host:port/dbname (the password
+    /// optional). Default: $SCRM_DB when set, else sqlite:scrm.db in the working directory.
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
     /// Re-read everything (ignoring the bookmark) and rewrite every row.
