@@ -175,6 +175,36 @@ scrm_core::register!(ItemsGrouped {
     fidelity: Page,
 });
 
+scrm_core::operation! {
+    /// Items changed on days (China time), both bounds inclusive.
+    pub struct ItemDays: Demo, POST "/items/days" => ItemPage as "items/days" {
+        /// Page from 1.
+        page: u64,
+        /// Page size.
+        page_size: u64,
+        /// First day (yyyy-MM-dd).
+        day_from: String,
+        /// Last day (yyyy-MM-dd).
+        day_to: String,
+    }
+}
+scrm_core::paging!(ItemDays => Item, page_number(page, page_size = 10), total(total), items(list));
+scrm_core::register!(ItemDays {
+    name: "item-days",
+    title: "items by day of change",
+    record: Item,
+    key: ["id"],
+    incremental: Some(Incremental::new(
+        ChangeKind::Updates,
+        "updated_at",
+        Some("day_from"),
+        Some("day_to"),
+        Granularity::Day
+    )),
+    fidelity: Page,
+});
+
+pub static DAYS: &dyn DynOperation<Demo> = &Entry::<ItemDays>::NEW;
 pub static UPDATES: &dyn DynOperation<Demo> = &Entry::<ItemUpdates>::NEW;
 pub static NEWEST: &dyn DynOperation<Demo> = &Entry::<ItemsNewest>::NEW;
 pub static ALL: &dyn DynOperation<Demo> = &Entry::<ItemsAll>::NEW;
@@ -203,6 +233,16 @@ pub struct State {
     /// Answer 503 to the data request with this number (1-based, counted over all paths).
     pub fail_at: Option<usize>,
     pub served: usize,
+    /// The bodies of the requests to `/items/days`.
+    pub day_bodies: Vec<serde_json::Value>,
+}
+
+/// The China-time date of epoch second `at`.
+pub fn china_date(at: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(at)
+        .unwrap()
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
 pub struct Double {
@@ -347,6 +387,9 @@ async fn handle(
     let mut s = state.lock().unwrap();
     *s.calls.entry(path.clone()).or_default() += 1;
     s.served += 1;
+    if path == "/items/days" {
+        s.day_bodies.push(body.clone());
+    }
     if s.fail_at == Some(s.served) {
         let reply = serde_json::json!({"code": 503, "msg": "busy"});
         return Ok(Response::new(Full::new(Bytes::from(reply.to_string()))));
@@ -363,6 +406,23 @@ async fn handle(
                 .into_iter()
                 .filter(|i| from.is_none_or(|f| i.updated_at >= f))
                 .filter(|i| to.is_none_or(|t| i.updated_at < t))
+                .collect();
+            (
+                matching.len(),
+                matching
+                    .into_iter()
+                    .skip((page - 1) * size)
+                    .take(size)
+                    .collect(),
+            )
+        }
+        "/items/days" => {
+            let text = |name: &str| body[name].as_str().map(str::to_owned);
+            let (from, to) = (text("day_from"), text("day_to"));
+            let matching: Vec<&Stored> = items
+                .into_iter()
+                .filter(|i| from.as_ref().is_none_or(|f| china_date(i.updated_at) >= *f))
+                .filter(|i| to.as_ref().is_none_or(|t| china_date(i.updated_at) <= *t))
                 .collect();
             (
                 matching.len(),

@@ -8,7 +8,7 @@ use scrm_sync::{
 };
 use serde_json::json;
 
-use crate::double::{ALL, Double, GROUPED, NEWEST, Stored, UPDATES};
+use crate::double::{ALL, DAYS, Double, GROUPED, NEWEST, Stored, UPDATES, china_date, now};
 use crate::temp_dir;
 
 /// Every row of `table`: key text → (record, version).
@@ -667,4 +667,61 @@ async fn a_resumed_run_keeps_the_page_size_it_started_with() {
     assert!(resumed.resumed);
     assert_eq!(resumed.inserted, 90);
     assert_same(&rows(&path, "demo_items_all", "id"), &double.items());
+}
+
+#[tokio::test]
+async fn day_filters_reread_the_bookmarks_day() {
+    let double = Double::start(30).await;
+    {
+        // Ten items changed three days ago, the rest an hour ago.
+        let mut s = double.state.lock().unwrap();
+        for item in s.items.iter_mut().take(10) {
+            item.updated_at = now() - 3 * 86_400;
+        }
+    }
+    let client = double.client();
+    let dir = temp_dir("days");
+    let path = dir.join("scrm.db");
+    let mut sink = SqliteSink::open(&path).unwrap();
+    let before = now();
+    let first = sync(&client, DAYS, json!({}), &mut sink, SyncOptions::default())
+        .await
+        .unwrap();
+    let after = now();
+    assert_eq!((first.inserted, first.requests), (30, 3));
+    let full_body = double.state.lock().unwrap().day_bodies[0].clone();
+    assert!(
+        full_body.get("day_from").is_none(),
+        "a full read sends no window: {full_body}"
+    );
+
+    double.change(&[25]);
+    let second = sync(&client, DAYS, json!({}), &mut sink, SyncOptions::default())
+        .await
+        .unwrap();
+    let body = double
+        .state
+        .lock()
+        .unwrap()
+        .day_bodies
+        .last()
+        .unwrap()
+        .clone();
+    let from = body["day_from"].as_str().unwrap().to_owned();
+    // The window starts on the day the previous run started (minus the 5-minute lag).
+    assert!(
+        from == china_date(before - 300) || from == china_date(after - 300),
+        "day_from {from}"
+    );
+    assert_eq!(body["day_to"].as_str().unwrap(), china_date(now()));
+    // Everything changed on or after that day is re-read; the old ten are not.
+    let recent = double
+        .items()
+        .iter()
+        .filter(|i| china_date(i.updated_at) >= from)
+        .count() as u64;
+    assert_eq!(second.records(), recent);
+    assert_eq!(second.updated, 1);
+    assert!(second.requests < first.requests);
+    assert_same(&rows(&path, "demo_item_days", "id"), &double.items());
 }
