@@ -46,9 +46,9 @@ pub struct SyncOptions {
     pub full: bool,
     /// The safety window re-read before the previous run's start ([`DEFAULT_LAG`]).
     pub lag: Duration,
-    /// Page options (concurrency, empty-page retries, drift policy); the driver sets
-    /// `resume_from` itself.
-    pub pages: PageOptions,
+    /// Page options (concurrency, empty-page retries, drift policy); `None`: the client's
+    /// own. The driver sets `resume_from` itself.
+    pub pages: Option<PageOptions>,
     /// Called after every committed page.
     pub progress: Option<ProgressFn>,
 }
@@ -58,7 +58,7 @@ impl Default for SyncOptions {
         SyncOptions {
             full: false,
             lag: DEFAULT_LAG,
-            pages: PageOptions::default(),
+            pages: None,
             progress: None,
         }
     }
@@ -87,9 +87,9 @@ impl SyncOptions {
         self
     }
 
-    /// Page options.
+    /// Page options instead of the client's.
     pub fn pages(mut self, pages: PageOptions) -> Self {
-        self.pages = pages;
+        self.pages = Some(pages);
         self
     }
 
@@ -337,7 +337,10 @@ async fn run<V: Vendor>(
             }
         }
     }
-    let mut pages_options = options.pages.clone();
+    let mut pages_options = options
+        .pages
+        .clone()
+        .unwrap_or_else(|| client.page_options().clone());
     if let Some(next) = bookmark.next.clone() {
         pages_options = pages_options.resume_from(next);
     }
