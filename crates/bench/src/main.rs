@@ -17,6 +17,7 @@ mod ops;
 mod push;
 mod report;
 mod shared;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ use report::Summary;
 
 const USAGE: &str = "\
 usage: scrm-bench [--quick] [--out PATH]
+       scrm-bench sync [RECORDS [RUNS]]   only the scrm sync rows (no RSS)
 
   --quick     smaller exports and fewer runs (under 2 minutes on 2 cores)
   --out PATH  where to write the summary JSON (default: <workspace>/target/bench/summary.json)
@@ -51,6 +53,8 @@ struct Plan {
     push_pushes: u64,
     push_runs: usize,
     push_concurrency: usize,
+    sync_records: usize,
+    sync_runs: usize,
 }
 
 const QUICK: Plan = Plan {
@@ -70,6 +74,8 @@ const QUICK: Plan = Plan {
     push_pushes: 1_500,
     push_runs: 7,
     push_concurrency: 32,
+    sync_records: 100_000,
+    sync_runs: 3,
 };
 
 const FULL: Plan = Plan {
@@ -89,12 +95,31 @@ const FULL: Plan = Plan {
     push_pushes: 4_000,
     push_runs: 11,
     push_concurrency: 32,
+    sync_records: 100_000,
+    sync_runs: 5,
 };
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("rss-child") {
         return rss_child(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("sync-rss-child") {
+        let Some(base) = args.get(1) else {
+            return usage("sync-rss-child BASE_URL");
+        };
+        return match sync::rss_child(base)
+            .and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string()))
+        {
+            Ok(line) => {
+                println!("{line}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("scrm-bench sync-rss-child: {e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     if args.first().map(String::as_str) == Some("micro") {
         return match micro::run() {
@@ -162,6 +187,27 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("scrm-bench push: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.first().map(String::as_str) == Some("sync") {
+        let records = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+        let runs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
+        let result = measure::runtime().and_then(|rt| {
+            let sandbox = measure::sandbox(records)?;
+            sync::throughput(&rt, &sandbox, runs)
+        });
+        return match result {
+            Ok((n, sdk, baseline)) => {
+                println!(
+                    "{n} records: scrm sync {sdk:.0} rows/s, hand-written rusqlite {baseline:.0} rows/s, ratio {:.3}",
+                    sdk / baseline.max(1e-9)
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("scrm-bench sync: {e}");
                 ExitCode::FAILURE
             }
         };
@@ -278,6 +324,15 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
     );
     let pushes = push::measure(&rt, plan.push_pushes, plan.push_runs, plan.push_concurrency)?;
 
+    step(
+        &format!(
+            "scrm sync into SQLite: {} records × {} runs, peak RSS of {}",
+            plan.sync_records, plan.sync_runs, plan.rss_large
+        ),
+        started,
+    );
+    let synced = sync::measure(&rt, plan.sync_records, plan.sync_runs, plan.rss_large)?;
+
     let mut summary = Summary::new(
         plan.name,
         cpu::Machine::current(),
@@ -286,7 +341,8 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
         rate,
         conc,
     )
-    .with_push(pushes);
+    .with_push(pushes)
+    .with_sync(synced);
     summary.redis = redis;
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;

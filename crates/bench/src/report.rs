@@ -117,6 +117,29 @@ pub struct Concurrency {
 }
 
 /// One target and whether it is met.
+/// `scrm sync` into SQLite vs a hand-written rusqlite loop, and the peak RSS of a large sync.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncBench {
+    /// Records per run.
+    pub records: u64,
+    /// Records per page.
+    pub page_size: u64,
+    /// Runs per side (medians reported).
+    pub runs: usize,
+    /// Rows/s of `scrm_sync::sync` with the SQLite sink.
+    pub sdk_rows_per_sec: f64,
+    /// Rows/s of the hand-written loop.
+    pub baseline_rows_per_sec: f64,
+    /// sdk / baseline.
+    pub ratio: f64,
+    /// Records of the large sync.
+    pub large_records: u64,
+    /// Its peak RSS (VmHWM), MiB.
+    pub peak_rss_mib_large: f64,
+    /// Its duration, seconds.
+    pub large_secs: f64,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Target {
     /// What is measured.
@@ -171,6 +194,9 @@ pub struct Summary {
     /// Sharing through Redis (absent when no Redis answered).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redis: Option<crate::shared::SharedBench>,
+    /// `scrm sync` into SQLite (absent in summaries written before it was measured).
+    #[serde(default)]
+    pub sync: Option<SyncBench>,
 }
 
 impl Summary {
@@ -248,6 +274,7 @@ impl Summary {
             push: None,
             targets,
             redis: None,
+            sync: None,
         }
     }
 
@@ -261,6 +288,28 @@ impl Summary {
         });
         self.push_verified_ratio = Some(push.ratio);
         self.push = Some(push);
+        self
+    }
+
+    /// Adds the sync figures and their targets.
+    pub fn with_sync(mut self, sync: SyncBench) -> Summary {
+        self.targets.push(Target {
+            name: "sync_sqlite_rows_ratio".into(),
+            value: sync.ratio,
+            target: ">= 0.80 (scrm sync rows/s / hand-written rusqlite loop rows/s)".into(),
+            pass: sync.ratio >= 0.8,
+        });
+        let limit = (1.5 * self.rss.peak_rss_mib_small).max(64.0);
+        self.targets.push(Target {
+            name: "peak_rss_mib_sync_large".into(),
+            value: sync.peak_rss_mib_large,
+            target: format!(
+                "<= max(64, 1.5 x {:.1}) = {limit:.1} (flat, as for export)",
+                self.rss.peak_rss_mib_small
+            ),
+            pass: sync.peak_rss_mib_large <= limit,
+        });
+        self.sync = Some(sync);
         self
     }
 
@@ -373,6 +422,24 @@ impl Summary {
                 p.baseline_per_sec,
                 p.baseline_cpu_us_per_request,
                 p.ratio
+            );
+        }
+        if let Some(y) = &self.sync {
+            let _ = writeln!(
+                s,
+                "\n### scrm sync into SQLite (weiban smart-form-users, {} per page, median of {} runs)\n\n\
+                 | records | scrm sync rows/s | hand-written rusqlite rows/s | ratio |\n|---:|---:|---:|---:|\n\
+                 | {} | {:.0} | {:.0} | {:.3} |\n\n\
+                 Peak RSS of a {}-record sync (fresh child process): {:.1} MiB ({:.1} s).",
+                y.page_size,
+                y.runs,
+                y.records,
+                y.sdk_rows_per_sec,
+                y.baseline_rows_per_sec,
+                y.ratio,
+                y.large_records,
+                y.peak_rss_mib_large,
+                y.large_secs
             );
         }
         let _ = writeln!(

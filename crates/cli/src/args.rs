@@ -53,6 +53,13 @@ pub enum Command {
     /// SCRM_WEIBAN_CALLBACK_AES_KEY, SCRM_WEIBAN_CALLBACK_RECEIVE_ID; SCRM_TANMA_APP_ID,
     /// SCRM_TANMA_APP_KEY (SCRM_TANMA_CORP_ID optional); SCRM_WAIQIN_PUSH_SECRET.
     Listen(ListenArgs),
+    /// Sync every record of an operation into SQLite or PostgreSQL: crash-safe, incremental
+    /// on reruns where the vendor documents a change filter.
+    #[command(
+        after_help = "Run `scrm sync --help` for the tables and what each operation does.",
+        after_long_help = crate::sync_help::operations()
+    )]
+    Sync(SyncArgs),
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -91,6 +98,27 @@ pub struct CallArgs {
     /// The JSON body (an object).
     #[arg(long, value_name = "JSON")]
     pub body: Option<String>,
+    #[command(flatten)]
+    pub tuning: Tuning,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct SyncArgs {
+    /// The vendor.
+    pub vendor: VendorName,
+    /// The operation (the same names as `scrm export`; see the list below).
+    pub operation: String,
+    /// A request field, by the vendor's documented name (repeatable), as for `scrm export`.
+    /// The filters identify the stream: each set of filters has its own bookmark.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// The database: sqlite:PATH, or postgres://user:password@host:port/dbname (the password
+    /// optional). Default: $SCRM_DB when set, else sqlite:scrm.db in the working directory.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// Re-read everything (ignoring the bookmark) and rewrite every row.
+    #[arg(long)]
+    pub full: bool,
     #[command(flatten)]
     pub tuning: Tuning,
 }

@@ -178,6 +178,24 @@ pub async fn run(args: DemoArgs) -> ExitCode {
         });
     }
     print_table(&rows);
+    // scrm sync of every operation into a temporary SQLite database, a crash injected once.
+    let mut jobs = Vec::new();
+    for op in OpRef::all() {
+        let Some((query, _)) = query(op) else {
+            continue;
+        };
+        let request = match op.request(&params(op), tuning.page_size) {
+            Ok(r) => r,
+            Err(e) => return fail(2, &e.0),
+        };
+        jobs.push(crate::sync::DemoJob {
+            op,
+            env: env_for(&sandbox, op.vendor()),
+            request,
+            expected: sandbox.dataset().expected_count(&query),
+        });
+    }
+    failed |= !crate::sync::demo(jobs, &tuning).await;
     let stats = sandbox.stats();
     let injected: u64 = [&stats.wshoto, &stats.weiban, &stats.waiqin, &stats.tanma]
         .iter()

@@ -6,4 +6,5 @@
 pub mod args;
 pub mod env;
 pub mod shared;
+pub mod sync_help;
 pub mod vendors;

@@ -595,15 +595,53 @@ async fn terminated() {
     }
 }
 
+/// `--db`: the events and the seen ids in the database of `scrm sync`, so duplicates are
+/// detected across restarts.
+struct DbSink(Arc<scrm_sync::seen::DbSeenStore>);
+
+#[scrm_core::async_trait]
+impl EventSink for DbSink {
+    async fn commit(&self, event: &PushEvent, received_at: &str) -> Result<(), Error> {
+        let json = serde_json::to_string(&event.payload).map_err(|e| {
+            Error::new(
+                scrm_core::ErrorKind::Decode,
+                format!("cannot write the event as JSON: {e}"),
+            )
+        })?;
+        let row = scrm_sync::seen::PushEvent::new(
+            event.vendor,
+            &event.id,
+            &event.event_type,
+            received_at,
+            &json,
+        );
+        self.0.record_event(&row).await
+    }
+}
+
 /// `scrm listen`.
 pub async fn run(args: ListenArgs) -> ExitCode {
-    if args.db.is_some() {
-        return fail(
-            2,
-            "--db is not available in this build: the database sink comes with `scrm sync`; \
-             without --db, duplicates are detected in memory (until a restart)",
-        );
-    }
+    let (seen, sink): (Arc<dyn SeenStore>, Option<Arc<dyn EventSink>>) = match &args.db {
+        // SCRM_REDIS_URL: duplicates detected across processes and restarts, in Redis.
+        None => match scrm_cli::shared::Shared::seen_store_from_env().await {
+            Ok(Some(store)) => (store, None),
+            Ok(None) => (Arc::new(MemorySeenStore::new()), None),
+            Err(scrm_cli::shared::SharedError::Usage(scrm_cli::env::UsageError(message))) => {
+                return fail(2, &message);
+            }
+            Err(scrm_cli::shared::SharedError::Unavailable(message)) => return fail(1, &message),
+        },
+        Some(url) => match scrm_sync::seen::DbSeenStore::connect(url).await {
+            Ok(store) => {
+                let store = Arc::new(store);
+                (store.clone(), Some(Arc::new(DbSink(store))))
+            }
+            Err(e) => {
+                let usage = e.kind() == scrm_sync::SyncErrorKind::Usage;
+                return fail(if usage { 2 } else { 1 }, &e.to_string());
+            }
+        },
+    };
     let bind: SocketAddr = match args.bind.parse() {
         Ok(a) => a,
         Err(_) => {
@@ -628,8 +666,8 @@ pub async fn run(args: ListenArgs) -> ExitCode {
     let served = receivers.served();
     let listener = Listener {
         receivers,
-        seen: Arc::new(MemorySeenStore::new()),
-        sink: None,
+        seen,
+        sink,
         out,
         log_refusals: true,
     };

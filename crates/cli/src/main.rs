@@ -7,6 +7,7 @@ mod faults;
 mod listen;
 mod ops;
 mod output;
+mod sync;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
             Command::Listen(args) => listen::run(args).await,
             Command::Ops(args) => commands::ops(args),
             Command::Call(args) => commands::call(args).await,
+            Command::Sync(args) => sync::run(args).await,
         }
     })
 }

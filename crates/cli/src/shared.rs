@@ -141,10 +141,29 @@ impl Shared {
     }
 
     /// The push deduplication store (for `scrm listen`), if any.
-    #[cfg(feature = "redis")]
-    #[allow(dead_code)] // used by `scrm listen` (not on this branch yet)
-    pub fn seen_store(&self) -> Option<Arc<scrm_redis::RedisSeenStore>> {
-        self.redis.as_ref().map(|r| r.shared.seen_store())
+    pub fn seen_store(&self) -> Option<Arc<dyn scrm_core::push::SeenStore>> {
+        #[cfg(feature = "redis")]
+        if let Some(r) = &self.redis {
+            return Some(r.shared.seen_store());
+        }
+        None
+    }
+
+    /// The push deduplication store of `SCRM_REDIS_URL`, when it is set (`scrm listen`, which
+    /// holds no vendor credential: the token keys of this connection are never used).
+    pub async fn seen_store_from_env()
+    -> Result<Option<Arc<dyn scrm_core::push::SeenStore>>, SharedError> {
+        let Some(url) = var(URL_VAR).map_err(SharedError::Usage)? else {
+            return Ok(None);
+        };
+        let none = VendorEnv {
+            id: String::new(),
+            secret: scrm_core::Secret::new(String::new()),
+            base_url: None,
+        };
+        Ok(Self::connect(&url, VendorName::Weiban, &none)
+            .await?
+            .seen_store())
     }
 
     /// Applies the shared rate budget to a builder.

@@ -146,16 +146,17 @@ impl Connected {
             };
         }
         Ok(match vendor {
-            VendorName::Wshoto => Connected::Wshoto(tuned!(
+            // Token vendors: the token store shared through Redis when SCRM_REDIS_URL is set.
+            VendorName::Wshoto => Connected::Wshoto(tuned!(crate::shared::tokens(
                 WshotoClient::builder()
                     .app_id(env.id.clone())
                     .app_secret(env.secret.clone())
-            )),
-            VendorName::Weiban => Connected::Weiban(tuned!(
+            ))),
+            VendorName::Weiban => Connected::Weiban(tuned!(crate::shared::tokens(
                 WeibanClient::builder()
                     .corp_id(env.id.clone())
                     .secret(env.secret.clone())
-            )),
+            ))),
             VendorName::Waiqin => Connected::Waiqin(tuned!(
                 WaiqinClient::builder()
                     .openid(env.id.clone())

@@ -13,6 +13,7 @@ use scrm_testkit::assert_no_canary;
 
 mod listen;
 mod shared;
+mod sync;
 
 const RECORDS: usize = 450;
 
@@ -422,7 +423,11 @@ fn demo_exports_everything_exactly() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(stdout.matches("| exact |").count(), 6, "{stdout}");
+    let (exports, syncs) = stdout
+        .split_once("scrm sync of every operation")
+        .unwrap_or_else(|| panic!("no sync table: {stdout}"));
+    assert_eq!(exports.matches("| exact |").count(), 6, "{stdout}");
+    assert_eq!(syncs.matches("| exact |").count(), 6, "{stdout}");
     assert!(stdout.contains("forgeries refused: exact"), "{stdout}");
     assert!(stdout.contains(
         "| operation | records | expected | pages | requests | retries | elapsed | check |"
