@@ -83,6 +83,7 @@ impl ClientOptions {
     }
 
     /// Builds the client for `vendor` with `signer`.
+    #[doc(hidden)]
     pub fn build<V: Vendor>(self, vendor: V, signer: Arc<dyn Signer>) -> Result<Client<V>, Error> {
         let base_url = self
             .checked_base_url()
@@ -154,7 +155,9 @@ fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Error>
 /// assert_eq!(options.configured_base_url(), "http://127.0.0.1:8080");
 /// ```
 pub trait Configure: Sized {
-    /// The options being configured.
+    /// The options being configured (for implementing the trait on a builder; not part of the
+    /// settings API).
+    #[doc(hidden)]
     fn options_mut(&mut self) -> &mut ClientOptions;
 
     /// Everything before the documented path, e.g. `https://open.wshoto.com` or

@@ -209,7 +209,7 @@ where
     }
 }
 
-/// What a paginator decided after a page.
+/// What a paginator decided after a page (for implementing [`Paginator`]).
 #[derive(Debug)]
 pub enum Step<Op> {
     /// Send this request next.

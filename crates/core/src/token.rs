@@ -235,7 +235,9 @@ impl TokenSettings {
 /// assert_eq!(settings.invalid_codes(), [40014, 42001]);
 /// ```
 pub trait ConfigureTokens: Sized {
-    /// The settings being configured.
+    /// The settings being configured (for implementing the trait on a builder; not part of the
+    /// settings API).
+    #[doc(hidden)]
     fn token_settings_mut(&mut self) -> &mut TokenSettings;
 
     /// Where tokens are kept (default: in memory, per client). Share one store between clients
