@@ -269,6 +269,41 @@ fn with_db_a_duplicate_after_a_restart_is_not_written_twice() {
 }
 
 #[test]
+fn with_redis_a_duplicate_in_another_process_is_not_written_twice() {
+    let test = "listen_redis_dedup";
+    let Some(url) = crate::shared::redis_url(test) else {
+        return;
+    };
+    let out = temp("redis.jsonl");
+    let mut env = all_env();
+    env.push(("SCRM_REDIS_URL", url));
+    env.push(("SCRM_REDIS_PREFIX", crate::shared::prefix(test)));
+    let rt = runtime();
+    let plan = PushPlan {
+        events: 10,
+        first_event: 1,
+        duplicates: 0,
+        forged: 0,
+        concurrency: 4,
+        ..PushPlan::default()
+    };
+    // Two listeners one after the other, the same events to both: the second finds them in
+    // Redis and acknowledges them without writing them.
+    for round in 0..2 {
+        let mut l = start(&env, &["--out", out.to_str().unwrap()]);
+        let pusher = Pusher::new(&l.base, PushKeys::default()).unwrap();
+        let report = rt.block_on(pusher.run(&plan));
+        assert_eq!(report.total().acknowledged, 30, "round {round}");
+        l.child.kill().unwrap();
+        l.child.wait().unwrap();
+    }
+    let got = lines(&read(&out));
+    assert_eq!(got.len(), 30);
+    assert!(got.values().all(|n| *n == 1), "{got:?}");
+    let _ = std::fs::remove_file(&out);
+}
+
+#[test]
 fn limits_routes_handshake_and_retries() {
     // weiban with the vendor's published keys; tanma unset (404); waiqin set.
     let env = vec![

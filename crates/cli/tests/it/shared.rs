@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::*;
 
-fn redis_url(test: &str) -> Option<String> {
+pub(crate) fn redis_url(test: &str) -> Option<String> {
     match std::env::var("SCRM_TEST_REDIS_URL") {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
@@ -29,7 +29,7 @@ fn redis_url(test: &str) -> Option<String> {
 }
 
 /// Keys of their own per test run.
-fn prefix(test: &str) -> String {
+pub(crate) fn prefix(test: &str) -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
