@@ -273,6 +273,17 @@ pub(crate) const BASE_TIME: i64 = 1_704_038_400; // 2024-01-01 00:00:00 +08:00
 const SPAN: i64 = 365 * 86_400;
 /// After every generated time (modification offsets included): the first mutation's "now".
 pub(crate) const DATA_END: i64 = BASE_TIME + SPAN + 180 * 86_400;
+
+/// The time of a mutation: about the wall clock, as a live vendor stamps a change — two
+/// minutes before it, so that the records of one mutation (a second apart) are all in the past
+/// for a reader's window ending now — and always after the previous mutation and every
+/// generated time.
+fn next_mutation_time(previous: i64) -> i64 {
+    let wall = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 4));
+    (previous + 1).max(wall - 120)
+}
 const CACHE_ENTRIES: usize = 16;
 
 // Field salts.
@@ -592,7 +603,7 @@ impl Dataset {
             cache: Mutex::new(Vec::new()),
             pops: Mutex::new(HashMap::new()),
             clock: Mutex::new(DATA_END),
-            tanma_files_newest_first: false,
+            tanma_files_newest_first: true,
         }
     }
 
@@ -706,14 +717,14 @@ impl Dataset {
 
     /// Appends `n` records to the population of `vendor`'s operation `op` (CLI name) and
     /// returns its new length. The new records are created (and modified) at the dataset's
-    /// "now", a day after the previous mutation and after every generated time, so creation,
+    /// "now" — about the wall clock, after the previous mutation and every generated time — so creation,
     /// submission and update windows starting at a bookmark see exactly them. Operations
     /// sharing a population (a list and its detail or change feed) all see them.
     pub fn append(&self, vendor: &str, op: &str, n: usize) -> Option<usize> {
         let d = ops::find(vendor, op)?;
         let mut len = 0;
         self.mutate(d.pop, |v, clock| {
-            *clock += 86_400;
+            *clock = next_mutation_time(*clock);
             if n > 0 {
                 v.batches.push((v.len, *clock));
                 v.len += n;
@@ -727,14 +738,14 @@ impl Dataset {
     /// Changes `m` existing records of `vendor`'s operation `op`, spread evenly over the
     /// population, and returns their indices: their content changes (a field tied to the
     /// version) and their modification / update time, where the record has one, moves to the
-    /// dataset's "now" (a day after the previous mutation), so the documented change-feed
+    /// dataset's "now" (about the wall clock, after the previous mutation), so the documented change-feed
     /// filters (weiban `start_update_time`, waiqin `modify_date_from` / `modify_start`) see
     /// exactly these. Creation times never move.
     pub fn change(&self, vendor: &str, op: &str, m: usize) -> Option<Vec<usize>> {
         let d = ops::find(vendor, op)?;
         let mut changed = Vec::new();
         self.mutate(d.pop, |v, clock| {
-            *clock += 86_400;
+            *clock = next_mutation_time(*clock);
             let len = v.len;
             let m = m.min(len);
             for k in 0..m {

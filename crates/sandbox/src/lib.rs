@@ -223,9 +223,9 @@ pub struct SandboxConfig {
     pub tanma_timestamp_window: Duration,
     /// Initial faults of every vendor (default: none).
     pub faults: Faults,
-    /// Serve tanma customer files newest first (ids descending, a page holds ids < `lastId`)
-    /// instead of ascending; the doc's `lastId` ("最大记录id") allows both readings
-    /// (default: false, ascending).
+    /// Serve tanma customer files newest first (ids descending, a page holds ids < `lastId`,
+    /// the default: the doc names `lastId` 最大记录id, "the largest record id") or, with
+    /// `false`, ascending (ids > `lastId`).
     pub tanma_files_newest_first: bool,
 }
 
@@ -240,7 +240,7 @@ impl Default for SandboxConfig {
             waiqin_timestamp_window: Duration::from_secs(600),
             tanma_timestamp_window: Duration::from_secs(300),
             faults: Faults::default(),
-            tanma_files_newest_first: false,
+            tanma_files_newest_first: true,
         }
     }
 }

@@ -388,3 +388,109 @@ fn sync_into_postgres() {
     );
     psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
 }
+
+/// A newest-first keyset (tanma customer files): a rerun after the sandbox added records reads
+/// from the start and stops at the first one already stored.
+#[test]
+fn an_incremental_rerun_of_a_newest_first_list_reads_only_the_new_records() {
+    let sandbox = sandbox(Faults::none());
+    let dir = temp_dir("newest-first");
+    let path = dir.join("scrm.db");
+    let db = format!("sqlite:{}", path.display());
+    let run = || {
+        let mut cmd = scrm(&sandbox);
+        cmd.args([
+            "sync",
+            "tanma",
+            "customer-files",
+            "--db",
+            &db,
+            "--page-size",
+            "20",
+            "--rps",
+            "200",
+        ]);
+        assert_ok(&cmd.output().unwrap())
+    };
+    let first = run();
+    let total = sandbox
+        .dataset()
+        .expected("tanma", "customer-files", &serde_json::json!({}))
+        .unwrap()
+        .len();
+    let pages = total.div_ceil(20);
+    assert!(
+        first.contains(&format!(
+            "{total} inserted, 0 updated, 0 unchanged, {pages} pages"
+        )),
+        "{first}"
+    );
+    sandbox.append("tanma", "customer-files", 5).unwrap();
+    let second = run();
+    // One page: the 5 new records, then the first stored one ends the run.
+    assert!(
+        second
+            .contains("(incremental run): 5 inserted, 0 updated, 1 unchanged, 1 pages, 1 requests"),
+        "{second}"
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM tanma_customer_files", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(rows as usize, total + 5);
+}
+
+/// An update feed (weiban customer-updates, seconds): a rerun after the sandbox added and
+/// changed records reads only those, in far fewer requests than the first full run.
+#[test]
+fn an_incremental_rerun_of_an_update_feed_reads_the_additions_and_changes() {
+    let sandbox = sandbox(Faults::none());
+    let dir = temp_dir("updates");
+    let path = dir.join("scrm.db");
+    let db = format!("sqlite:{}", path.display());
+    let run = || {
+        let mut cmd = scrm(&sandbox);
+        cmd.args([
+            "sync",
+            "weiban",
+            "customer-updates",
+            "--param",
+            "source=external_user",
+            "--db",
+            &db,
+            "--page-size",
+            "20",
+            "--rps",
+            "200",
+        ]);
+        assert_ok(&cmd.output().unwrap())
+    };
+    let first = run();
+    let total = sandbox
+        .dataset()
+        .expected(
+            "weiban",
+            "customer-updates",
+            &serde_json::json!({"source": "external_user"}),
+        )
+        .unwrap()
+        .len();
+    let pages = total.div_ceil(20);
+    assert!(pages > 3, "{total} records");
+    assert!(
+        first.contains(&format!(
+            "(full run): {total} inserted, 0 updated, 0 unchanged"
+        )),
+        "{first}"
+    );
+    sandbox.append("weiban", "customer-updates", 3).unwrap();
+    sandbox.change("weiban", "customer-updates", 4).unwrap();
+    let second = run();
+    assert!(
+        second
+            .contains("(incremental run): 3 inserted, 4 updated, 0 unchanged, 1 pages, 1 requests"),
+        "{second}"
+    );
+}

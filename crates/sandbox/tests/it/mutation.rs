@@ -160,7 +160,8 @@ async fn waiqin_modify_dates_and_tanma_creation_windows() {
     let (inc, _) = walk(&mut conn, &clues, &json!({"since": since}), 3).await;
     assert_eq!(inc, next);
 
-    // Keyset (tanma files): ids after the last one are the appended ones.
+    // Keyset (tanma files, newest first by default): a read from the start meets the
+    // appended ones first, then what was there before.
     let files = OpSpec {
         vendor: "tanma",
         op: "customer-files",
@@ -173,9 +174,17 @@ async fn waiqin_modify_dates_and_tanma_creation_windows() {
     };
     let (full, _) = walk(&mut conn, &files, &json!({}), 200).await;
     sb.append("tanma", "customer-files", 4);
-    let last = full.last().unwrap()["id"].clone();
-    let (inc, requests) = walk(&mut conn, &files, &json!({"lastId": last}), 200).await;
-    assert_eq!((inc.len(), requests), (4, 1));
+    let newest = full[0]["id"].as_u64().unwrap();
+    let (fresh, _) = walk(&mut conn, &files, &json!({}), 200).await;
+    assert_eq!(fresh.len(), full.len() + 4);
+    assert!(
+        fresh[..4]
+            .iter()
+            .all(|r| r["id"].as_u64().unwrap() > newest),
+        "{:?}",
+        &fresh[..4]
+    );
+    assert_eq!(&fresh[4..], &full[..]);
 
     // waiqin visits: the modify window sees changed and new visits.
     let visits = OpSpec {

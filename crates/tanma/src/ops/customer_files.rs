@@ -126,7 +126,15 @@ scrm_core::register!(CustomerFileList {
     title: "客户文件查询接口",
     record: CustomerFile,
     key: ["id"],
-    incremental: None,
+    // `lastId` is documented as 最大记录id ("the largest record id"): pages come newest first,
+    // each holding ids below the last one (issue 14 treats this list as newest first too).
+    incremental: Some(Incremental::new(
+        ChangeKind::NewestFirst,
+        "id",
+        None,
+        None,
+        Granularity::Id,
+    )),
     fidelity: Page,
 });
 
