@@ -12,8 +12,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 ///   and SCRM_<VENDOR>_BASE_URL (everything before the documented path, e.g.
 ///   http://127.0.0.1:8080; plain http:// only for loopback hosts).
 /// Several processes, one credential: SCRM_REDIS_URL=redis://host:port[/db] shares the access
-///   token and the --rps budget of `scrm export` with every process using the same Redis
-///   (concurrency stays per process). If Redis is unreachable the export fails, naming Redis;
+///   token and the --rps budget of `scrm export` and `scrm sync` with every process using the
+///   same Redis (concurrency stays per process), and `scrm listen` deduplicates pushes there.
+///   If Redis is unreachable the export fails, naming Redis;
 ///   SCRM_REDIS_FALLBACK=local goes on with per-process tokens and rate limit instead (with a
 ///   warning). SCRM_REDIS_PREFIX sets the first segment of the keys (default scrm).
 /// RUST_LOG sets the log filter on stderr (e.g. RUST_LOG=debug or RUST_LOG=scrm_core=trace).

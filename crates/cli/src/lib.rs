@@ -8,3 +8,8 @@ pub mod env;
 pub mod shared;
 pub mod sync_help;
 pub mod vendors;
+
+/// The root README's code (it uses every vendor crate), compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct RootReadmeDoctests;

@@ -81,3 +81,8 @@ pub mod __private {
 pub use async_trait::async_trait;
 /// Re-exported: streams returned by [`Client::pages`] and [`Client::items`].
 pub use futures::Stream;
+
+/// The README's code, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

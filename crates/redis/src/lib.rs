@@ -43,3 +43,8 @@ pub use conn::{OnUnavailable, RedisConfig, RedisShared};
 pub use seen::RedisSeenStore;
 pub use seen::seen_trait::{self, Claim, SeenStore};
 pub use tokens::RedisTokenStore;
+
+/// The README's code, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

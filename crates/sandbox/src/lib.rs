@@ -468,3 +468,8 @@ impl Drop for Sandbox {
         let _ = self.stop.send(true);
     }
 }
+
+/// The README's code, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

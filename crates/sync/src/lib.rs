@@ -57,3 +57,8 @@ pub use sink::{PageCounts, PageWrite, Sink};
 pub use sqlite::{LOCK_LEASE, SqliteSink};
 pub use stream::{Column, ColumnType, CursorValue, KeyPart, Row, StreamSpec};
 pub use url::{DatabaseUrl, connect, redact_url};
+
+/// The README's code, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -50,11 +50,40 @@ pub struct TanmaClient {
 impl TanmaClient {
     /// A builder with the defaults: [`DEFAULT_BASE_URL`], [`DEFAULT_REQUESTS_PER_SECOND`],
     /// [`DEFAULT_MAX_CONCURRENT`], 3 attempts per call.
+    ///
+    /// ```
+    /// use scrm_tanma::prelude::*;
+    ///
+    /// let client = TanmaClient::builder()
+    ///     .app_id("wwEXAMPLE_corp_AbCdEf")
+    ///     .app_key("your-app-key")
+    ///     .requests_per_second(2.0)
+    ///     .max_attempts(5)
+    ///     .build()?; // fetches nothing yet
+    /// # let _ = client;
+    /// # Ok::<(), scrm_tanma::Error>(())
+    /// ```
     pub fn builder() -> TanmaClientBuilder {
         TanmaClientBuilder::default()
     }
 
     /// The generic client underneath (for code written against `scrm_core`).
+    ///
+    /// Also the way to any endpoint without a typed operation: a
+    /// [`RawRequest`](scrm_core::raw::RawRequest) goes through the same auth, retries, rate
+    /// limit and redaction, and its payload comes back as JSON.
+    ///
+    /// ```
+    /// use scrm_tanma::scrm_core::raw::RawRequest;
+    /// use scrm_tanma::scrm_core::Method;
+    /// use scrm_tanma::{TanmaClient, Tanma};
+    ///
+    /// # async fn demo(client: TanmaClient) -> Result<(), scrm_tanma::Error> {
+    /// let request = RawRequest::<Tanma>::new(Method::POST, "/api/v3/tags/list-tree");
+    /// let payload: serde_json::Value = client.core().call(&request).await?;
+    /// println!("{payload}");
+    /// # Ok(()) }
+    /// ```
     pub fn core(&self) -> &scrm_core::Client<Tanma> {
         &self.core
     }
@@ -162,6 +191,14 @@ impl TanmaClientBuilder {
 
     /// Builds the client. Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) when the app id or app key is
     /// missing or empty, when one cannot travel in its header, or when the base URL is invalid.
+    ///
+    /// ```
+    /// use scrm_tanma::{ErrorKind, TanmaClient};
+    ///
+    /// let error = TanmaClient::builder().app_id("wwEXAMPLE_corp_AbCdEf").build().unwrap_err();
+    /// assert_eq!(error.kind(), ErrorKind::Config);
+    /// assert!(error.to_string().contains("app_key"), "{error}");
+    /// ```
     pub fn build(self) -> Result<TanmaClient, Error> {
         const VENDOR: &str = <Tanma as scrm_core::Vendor>::NAME;
         let app_id = check::credential(

@@ -43,6 +43,19 @@ pub struct WaiqinClient {
 impl WaiqinClient {
     /// A builder with the defaults: [`DEFAULT_BASE_URL`], [`DEFAULT_REQUESTS_PER_SECOND`],
     /// [`DEFAULT_MAX_CONCURRENT`], 3 attempts per call, UUID v4 `msg_id`s.
+    ///
+    /// ```
+    /// use scrm_waiqin::prelude::*;
+    ///
+    /// let client = WaiqinClient::builder()
+    ///     .openid("5465103569540931532")
+    ///     .appkey("your-appkey")
+    ///     .requests_per_second(2.0)
+    ///     .max_attempts(5)
+    ///     .build()?; // fetches nothing yet
+    /// # let _ = client;
+    /// # Ok::<(), scrm_waiqin::Error>(())
+    /// ```
     pub fn builder() -> WaiqinClientBuilder {
         WaiqinClientBuilder {
             options: ClientOptions::new(
@@ -56,6 +69,22 @@ impl WaiqinClient {
     }
 
     /// The generic client underneath (for code written against `scrm_core`).
+    ///
+    /// Also the way to any endpoint without a typed operation: a
+    /// [`RawRequest`](scrm_core::raw::RawRequest) goes through the same auth, retries, rate
+    /// limit and redaction, and its payload comes back as JSON.
+    ///
+    /// ```
+    /// use scrm_waiqin::scrm_core::raw::RawRequest;
+    /// use scrm_waiqin::scrm_core::Method;
+    /// use scrm_waiqin::{WaiqinClient, Waiqin};
+    ///
+    /// # async fn demo(client: WaiqinClient) -> Result<(), scrm_waiqin::Error> {
+    /// let request = RawRequest::<Waiqin>::new(Method::POST, "/api/employee/v2/queryEmployee").field("emp_status", "1");
+    /// let payload: serde_json::Value = client.core().call(&request).await?;
+    /// println!("{payload}");
+    /// # Ok(()) }
+    /// ```
     pub fn core(&self) -> &scrm_core::Client<Waiqin> {
         &self.core
     }
@@ -120,6 +149,19 @@ impl fmt::Debug for WaiqinClient {
 /// Builder of [`WaiqinClient`]. `openid` and `appkey` are required; every
 /// [`Configure`] setting (base URL, retries, rate limit, timeouts, transport, clock, page
 /// options) is available. `Debug` redacts the appkey.
+///
+/// ```
+/// use scrm_waiqin::prelude::*;
+///
+/// let builder = WaiqinClient::builder()
+///     .openid("5465103569540931532")
+///     .appkey("a-secret-appkey")
+///     .base_url("https://openapi.waiqin365.com");
+/// assert!(!format!("{builder:?}").contains("a-secret-appkey"));
+/// let client = builder.build()?;
+/// # let _ = client;
+/// # Ok::<(), scrm_waiqin::Error>(())
+/// ```
 #[must_use = "call .build() to get a client"]
 pub struct WaiqinClientBuilder {
     options: ClientOptions,
@@ -156,6 +198,14 @@ impl WaiqinClientBuilder {
     /// blank (`` `openid` is required: … ``, the wording of every vendor crate), or the base URL
     /// is invalid (plain `http://` is accepted only for loopback hosts unless
     /// [`Configure::allow_insecure_http`]).
+    ///
+    /// ```
+    /// use scrm_waiqin::{ErrorKind, WaiqinClient};
+    ///
+    /// let error = WaiqinClient::builder().openid("5465103569540931532").build().unwrap_err();
+    /// assert_eq!(error.kind(), ErrorKind::Config);
+    /// assert!(error.to_string().contains("appkey"), "{error}");
+    /// ```
     pub fn build(self) -> Result<WaiqinClient, Error> {
         let openid = check::credential(
             Waiqin::NAME,

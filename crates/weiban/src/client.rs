@@ -30,6 +30,21 @@ pub const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = TokenSettings::DEFAULT_REFRES
 /// Cheap to clone; clones share the token cache, the rate limiter and the connection pool, so
 /// clone it rather than build a second client for the same credential. Built with
 /// [`WeibanClient::builder`].
+///
+/// ```
+/// use scrm_weiban::prelude::*;
+/// use scrm_weiban::SmartFormUserList;
+///
+/// # async fn demo() -> Result<(), scrm_weiban::Error> {
+/// let client = WeibanClient::builder()
+///     .corp_id("1234567890123456789")
+///     .secret(std::env::var("WEIBAN_SECRET").unwrap_or_default())
+///     .build()?;
+/// let worker = client.clone(); // the same token cache and rate limit
+/// let users: Vec<_> = worker.items(SmartFormUserList::new()).try_collect().await?;
+/// println!("{} users", users.len());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct WeibanClient {
     inner: scrm_core::Client<Weiban>,
@@ -40,11 +55,40 @@ impl WeibanClient {
     /// [`DEFAULT_REQUESTS_PER_SECOND`] requests per second and [`DEFAULT_MAX_CONCURRENT`] in
     /// flight, 3 attempts per call, tokens refreshed [`DEFAULT_TOKEN_REFRESH_MARGIN`] ahead of
     /// expiry and kept in memory.
+    ///
+    /// ```
+    /// use scrm_weiban::prelude::*;
+    ///
+    /// let client = WeibanClient::builder()
+    ///     .corp_id("1234567890123456789")
+    ///     .secret("your-secret")
+    ///     .requests_per_second(2.0)
+    ///     .max_attempts(5)
+    ///     .build()?; // fetches nothing yet
+    /// # let _ = client;
+    /// # Ok::<(), scrm_weiban::Error>(())
+    /// ```
     pub fn builder() -> WeibanClientBuilder {
         WeibanClientBuilder::default()
     }
 
     /// The generic client underneath (for code written against `scrm_core`).
+    ///
+    /// Also the way to any endpoint without a typed operation: a
+    /// [`RawRequest`](scrm_core::raw::RawRequest) goes through the same auth, retries, rate
+    /// limit and redaction, and its payload comes back as JSON.
+    ///
+    /// ```
+    /// use scrm_weiban::scrm_core::raw::RawRequest;
+    /// use scrm_weiban::scrm_core::Method;
+    /// use scrm_weiban::{WeibanClient, Weiban};
+    ///
+    /// # async fn demo(client: WeibanClient) -> Result<(), scrm_weiban::Error> {
+    /// let request = RawRequest::<Weiban>::new(Method::GET, "/open-api/staff/list").field("limit", 10).field("offset", 0);
+    /// let payload: serde_json::Value = client.core().call(&request).await?;
+    /// println!("{payload}");
+    /// # Ok(()) }
+    /// ```
     pub fn core(&self) -> &scrm_core::Client<Weiban> {
         &self.inner
     }
@@ -165,6 +209,14 @@ impl WeibanClientBuilder {
     /// Builds the client. Fails with [`ErrorKind::Config`](scrm_core::ErrorKind::Config) when `corp_id` or `secret` is
     /// missing or empty, or the base URL is invalid. Sends nothing: the first call fetches the
     /// token.
+    ///
+    /// ```
+    /// use scrm_weiban::{ErrorKind, WeibanClient};
+    ///
+    /// let error = WeibanClient::builder().corp_id("1234567890123456789").build().unwrap_err();
+    /// assert_eq!(error.kind(), ErrorKind::Config);
+    /// assert!(error.to_string().contains("secret"), "{error}");
+    /// ```
     pub fn build(self) -> Result<WeibanClient, Error> {
         const VENDOR: &str = <Weiban as scrm_core::Vendor>::NAME;
         let corp_id = check::credential(

@@ -58,11 +58,40 @@ impl fmt::Debug for WshotoClient {
 impl WshotoClient {
     /// A builder with the defaults: base URL [`DEFAULT_BASE_URL`], 5 requests/s, 4 in flight,
     /// 3 attempts per call, token refreshed 5 minutes before expiry, in-memory token store.
+    ///
+    /// ```
+    /// use scrm_wshoto::prelude::*;
+    ///
+    /// let client = WshotoClient::builder()
+    ///     .app_id("your-appid")
+    ///     .app_secret("your-app-secret")
+    ///     .requests_per_second(2.0)
+    ///     .max_attempts(5)
+    ///     .build()?; // fetches nothing yet
+    /// # let _ = client;
+    /// # Ok::<(), scrm_wshoto::Error>(())
+    /// ```
     pub fn builder() -> WshotoClientBuilder {
         WshotoClientBuilder::default()
     }
 
     /// The generic client underneath (for code written against `scrm_core`).
+    ///
+    /// Also the way to any endpoint without a typed operation: a
+    /// [`RawRequest`](scrm_core::raw::RawRequest) goes through the same auth, retries, rate
+    /// limit and redaction, and its payload comes back as JSON.
+    ///
+    /// ```
+    /// use scrm_wshoto::scrm_core::raw::RawRequest;
+    /// use scrm_wshoto::scrm_core::Method;
+    /// use scrm_wshoto::{WshotoClient, Wshoto};
+    ///
+    /// # async fn demo(client: WshotoClient) -> Result<(), scrm_wshoto::Error> {
+    /// let request = RawRequest::<Wshoto>::new(Method::POST, "/openapi/customer/list/selfCustomersByTenant").field("current_index", 1).field("page_size", 10);
+    /// let payload: serde_json::Value = client.core().call(&request).await?;
+    /// println!("{payload}");
+    /// # Ok(()) }
+    /// ```
     pub fn core(&self) -> &scrm_core::Client<Wshoto> {
         &self.core
     }
@@ -188,6 +217,14 @@ impl WshotoClientBuilder {
 
     /// Builds the client. Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) when the app id or secret is
     /// missing or empty, or the base URL is invalid. Fetches nothing yet.
+    ///
+    /// ```
+    /// use scrm_wshoto::{ErrorKind, WshotoClient};
+    ///
+    /// let error = WshotoClient::builder().app_id("your-appid").build().unwrap_err();
+    /// assert_eq!(error.kind(), ErrorKind::Config);
+    /// assert!(error.to_string().contains("app_secret"), "{error}");
+    /// ```
     pub fn build(self) -> Result<WshotoClient, Error> {
         const VENDOR: &str = <Wshoto as scrm_core::Vendor>::NAME;
         let app_id = check::credential(

@@ -1,0 +1,42 @@
+//! Exports the customer list page by page and saves where to resume after each page, so an
+//! interrupted run continues where it stopped instead of starting over.
+//!
+//! ```text
+//! WEIBAN_CORP_ID=… WEIBAN_SECRET=… cargo run -p scrm-weiban --example resume -- customers.position
+//! ```
+
+use scrm_weiban::prelude::*;
+use scrm_weiban::{CustomerList, Position, Secret};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let saved = std::env::args()
+        .nth(1)
+        .unwrap_or("customers.position".into());
+    let client = WeibanClient::builder()
+        .corp_id(std::env::var("WEIBAN_CORP_ID").unwrap_or_default())
+        .secret(Secret::new(
+            std::env::var("WEIBAN_SECRET").unwrap_or_default(),
+        ))
+        .build()?;
+
+    let mut pages = client.pages(CustomerList::new().limit(100));
+    if let Ok(text) = std::fs::read_to_string(&saved) {
+        let position: Position = serde_json::from_str(&text)?;
+        eprintln!("resuming from {position}");
+        pages = pages.resume_from(position);
+    }
+    while let Some(page) = pages.try_next().await? {
+        for customer in &page.items {
+            println!("{}", serde_json::to_string(customer)?);
+        }
+        // Save the position only after the page's records are written.
+        match &page.next {
+            Some(next) => std::fs::write(&saved, serde_json::to_string(next)?)?,
+            None => {
+                let _ = std::fs::remove_file(&saved);
+            }
+        }
+    }
+    Ok(())
+}
