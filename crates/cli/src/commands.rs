@@ -124,11 +124,17 @@ fn body(text: Option<&str>) -> Result<Map<String, Value>, UsageError> {
     }
 }
 
-fn connect(
+async fn connect(
     vendor: VendorName,
     args_tuning: &scrm_cli::args::Tuning,
 ) -> Result<Connected, ExitCode> {
     let env = VendorEnv::from_env(vendor).map_err(|UsageError(m)| fail(2, &m))?;
+    // SCRM_REDIS_URL: the token and the --rps budget shared with other processes.
+    match scrm_cli::shared::init(vendor, &env).await {
+        Ok(()) => {}
+        Err(scrm_cli::shared::SharedError::Usage(UsageError(m))) => return Err(fail(2, &m)),
+        Err(scrm_cli::shared::SharedError::Unavailable(m)) => return Err(fail(1, &m)),
+    }
     Connected::connect(vendor, &env, args_tuning, PageOptions::default())
         .map_err(|e| fail(2, &format!("{} client: {e}", vendor.as_str())))
 }
@@ -152,7 +158,7 @@ pub async fn call(args: CallArgs) -> ExitCode {
         Ok(s) => s,
         Err(UsageError(m)) => return fail(2, &m),
     };
-    let client = match connect(args.vendor, &args.tuning) {
+    let client = match connect(args.vendor, &args.tuning).await {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -239,7 +245,7 @@ pub async fn export_raw(args: ExportArgs) -> ExitCode {
         Ok(s) => s,
         Err(UsageError(m)) => return fail(2, &m),
     };
-    let client = match connect(args.vendor, &args.tuning) {
+    let client = match connect(args.vendor, &args.tuning).await {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -549,7 +549,20 @@ impl<V: Vendor> RawRequest<V> {
             .map(str::to_owned);
         let items = match take_at(&mut payload, &p.items) {
             Some(Value::Array(items)) => items,
-            Some(Value::Null) | None => Vec::new(),
+            Some(Value::Null) => Vec::new(),
+            None => {
+                // Most likely a wrong items field: say so rather than end quietly.
+                let fields: Vec<&str> = payload
+                    .as_object()
+                    .map(|o| o.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                tracing::warn!(
+                    items = %p.items,
+                    fields = %fields.join(","),
+                    "the payload has no items field by that name: no records on this page"
+                );
+                Vec::new()
+            }
             Some(other) => vec![other],
         };
         let mut shaped = Map::new();

@@ -126,7 +126,7 @@ scrm_core::register!(CollectDetailPage {
     name: "collect-details",
     title: "获取收集表填写数据",
     record: CollectDetail,
-    key: ["$form_id", "external_userid|unionid|openid"],
+    key: ["$form_id", "external_userid|unionid|openid", "send_user_id"],
     incremental: Some(Incremental::new(
         ChangeKind::Creations,
         "commit_time",
