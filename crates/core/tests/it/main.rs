@@ -7,5 +7,6 @@ mod concurrency;
 mod demo;
 mod paging;
 mod pipeline;
+mod props;
 mod redaction;
 mod serde_helpers;
