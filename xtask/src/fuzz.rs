@@ -185,16 +185,16 @@ fn run_target(root: &Path, target: &str, seconds: u64) -> Result<Outcome, String
     let log = String::from_utf8_lossy(&out.stderr);
     let stat = |name: &str| -> u64 {
         log.lines()
+            .rev()
             .filter_map(|l| l.strip_prefix(name))
-            .filter_map(|rest| rest.trim_start_matches(':').trim().parse().ok())
-            .last()
+            .find_map(|rest| rest.trim_start_matches(':').trim().parse().ok())
             .unwrap_or(0)
     };
     let mut executions = stat("stat::number_of_executed_units");
     let mut per_second = stat("stat::average_exec_per_sec");
     if executions == 0 {
         // A crash stops libFuzzer before its final stats: take the last status line.
-        if let Some(line) = log.lines().filter(|l| l.starts_with('#')).last() {
+        if let Some(line) = log.lines().rev().find(|l| l.starts_with('#')) {
             executions = line[1..]
                 .split_whitespace()
                 .next()

@@ -257,11 +257,7 @@ pub fn decode(data: &[u8]) {
                 &scrm_waiqin::Waiqin::default(),
                 scrm_waiqin::OPERATIONS,
             ),
-            _ => decode_with(
-                &mut u,
-                &scrm_tanma::Tanma::default(),
-                scrm_tanma::OPERATIONS,
-            ),
+            _ => decode_with(&mut u, &scrm_tanma::Tanma, scrm_tanma::OPERATIONS),
         }
     })();
 }
@@ -413,10 +409,10 @@ fn params_with<V: Vendor>(
     } else {
         None
     };
-    if let Ok(request) = info.request_from_params(params.iter().map(String::as_str), page_size) {
-        if let Ok(wire) = op.check(request) {
-            let _ = op.check(wire);
-        }
+    if let Ok(request) = info.request_from_params(params.iter().map(String::as_str), page_size)
+        && let Ok(wire) = op.check(request)
+    {
+        let _ = op.check(wire);
     }
     Ok(())
 }

@@ -76,7 +76,7 @@ fn ten_thousand_deep_json_never_overflows_the_stack_of_any_registered_operation(
                 every_op(&scrm_wshoto::Wshoto::default(), scrm_wshoto::OPERATIONS),
                 every_op(&scrm_weiban::Weiban::default(), scrm_weiban::OPERATIONS),
                 every_op(&scrm_waiqin::Waiqin::default(), scrm_waiqin::OPERATIONS),
-                every_op(&scrm_tanma::Tanma::default(), scrm_tanma::OPERATIONS),
+                every_op(&scrm_tanma::Tanma, scrm_tanma::OPERATIONS),
             ]
         })
         .unwrap()

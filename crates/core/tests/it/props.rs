@@ -117,7 +117,7 @@ fn page_rows_without_a_total_streams_every_record_once_in_order_through_faults()
             faults(u, &mut answers)?;
             answers.push(ok(json!({"items": chunk})));
         }
-        if n % rows == 0 {
+        if n.is_multiple_of(rows) {
             // A full last page: the empty page after it ends the stream.
             faults(u, &mut answers)?;
             answers.push(ok(json!({"items": []})));
