@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod fixtures;
+mod fuzz;
 mod sha256;
 
 /// Top-level usage text.
@@ -22,6 +23,12 @@ commands:
   fixtures --check    verify them without writing anything (CI); fails when a snapshot is
                       missing, stale or unreferenced, a fixture changed without its snapshot,
                       or a fixture has no snapshot
+  fuzz [--seconds N] [TARGET...]
+                      build the cargo-fuzz targets of fuzz/ (--sanitizer none, stable toolchain;
+                      installs cargo-fuzz when missing) and run each for N seconds (default 120),
+                      one at a time; prints executions and crashes per target and saves each
+                      crashing input as fuzz/corpus/<target>/regression-* (replayed by
+                      `cargo test -p scrm-fuzzing`)
   help                print this message
 ";
 
@@ -34,6 +41,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "bench" => bench::run(rest),
         "fixtures" => fixtures::run(rest),
+        "fuzz" => fuzz::run(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

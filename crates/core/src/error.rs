@@ -147,7 +147,13 @@ impl Error {
 
     /// A transport failure.
     pub fn transport(err: TransportError) -> Self {
-        let mut e = Error::new(ErrorKind::Transport, err.to_string());
+        // An oversized body is not a network failure: retrying would read it again.
+        let kind = if err.kind() == TransportErrorKind::BodyTooLarge {
+            ErrorKind::Decode
+        } else {
+            ErrorKind::Transport
+        };
+        let mut e = Error::new(kind, err.to_string());
         e.0.maybe_sent = err.maybe_sent();
         e.0.source = Some(Arc::new(err));
         e

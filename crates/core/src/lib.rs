@@ -59,8 +59,9 @@ pub use token::{
     TokenSettings, TokenStore,
 };
 pub use transport::{
-    HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method, ReqwestTransport,
-    ReqwestTransportBuilder, StatusCode, Transport, TransportError, TransportErrorKind, Url,
+    DEFAULT_MAX_BODY_BYTES, HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method,
+    ReqwestTransport, ReqwestTransportBuilder, StatusCode, Transport, TransportError,
+    TransportErrorKind, Url,
 };
 
 /// The stream extensions every program iterating pages or items needs; vendor crates re-export

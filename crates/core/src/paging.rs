@@ -335,6 +335,19 @@ fn wrong_style(position: &Position, style: &str) -> Error {
     )
 }
 
+/// The position after `position` is past `u64::MAX` (a resumed position or a vendor's total
+/// out of any real range): an error instead of an overflow.
+fn past_the_end(position: &Position) -> Error {
+    Error::new(
+        ErrorKind::Pagination,
+        format!(
+            "the page after {position} cannot be addressed (the next page number or offset is \
+             past 2^64): the saved position or the vendor's total is out of range; resume from \
+             an earlier position"
+        ),
+    )
+}
+
 fn empty_before_total(position: Position, total: u64) -> Error {
     Error::new(
         ErrorKind::Pagination,
@@ -434,7 +447,7 @@ impl<Op: PageNumbered> Paginator<Op> for PageNumber {
             });
         }
         self.total.observe(Op::total(response), &here, options)?;
-        let seen = before + n;
+        let seen = before.saturating_add(n);
         if n < size {
             if let Some(total) = self.total.0.filter(|t| seen < *t) {
                 tracing::warn!(
@@ -450,7 +463,7 @@ impl<Op: PageNumbered> Paginator<Op> for PageNumber {
             return Ok(Step::Done);
         }
         let mut next = request.clone();
-        next.set_page(page + 1);
+        next.set_page(page.checked_add(1).ok_or_else(|| past_the_end(&here))?);
         Ok(Step::Next(next))
     }
 
@@ -521,7 +534,7 @@ impl<Op: OffsetPaged> Paginator<Op> for Offset {
             });
         }
         self.total.observe(Op::total(response), &here, options)?;
-        let next_offset = offset + n;
+        let next_offset = offset.checked_add(n).ok_or_else(|| past_the_end(&here))?;
         let done = match self.total.0 {
             Some(total) => next_offset >= total,
             None => n < request.limit(),
@@ -589,8 +602,12 @@ impl<Op: PageRowsPaged> Paginator<Op> for PageRows {
         if (items.len() as u64) < request.rows() {
             return Ok(Step::Done);
         }
+        let page = request.page();
+        let next_page = page
+            .checked_add(1)
+            .ok_or_else(|| past_the_end(&Position::Page { page }))?;
         let mut next = request.clone();
-        next.set_page(request.page() + 1);
+        next.set_page(next_page);
         Ok(Step::Next(next))
     }
 }

@@ -99,6 +99,9 @@ pub enum TransportErrorKind {
     Timeout,
     /// The connection broke while sending or receiving (reset, closed early).
     Io,
+    /// The response body was larger than the transport's limit
+    /// ([`ReqwestTransportBuilder::max_body_bytes`]); the rest was not read.
+    BodyTooLarge,
     /// Anything else (invalid request, builder error).
     Other,
 }
@@ -109,6 +112,7 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Connect => "could not connect",
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Io => "connection broken",
+            TransportErrorKind::BodyTooLarge => "response body too large",
             TransportErrorKind::Other => "transport error",
         })
     }
@@ -186,20 +190,38 @@ impl TransportError {
 #[derive(Clone, Debug)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    max_body_bytes: usize,
 }
 
+/// The default limit of a response body: 32 MiB. The largest documented page (1 000 records
+/// of a few KB) is far below it; a body above it is a gateway fault or a hostile server, and
+/// reading it whole would only exhaust memory.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
 impl ReqwestTransport {
-    /// A builder with the default timeouts (connect 10 s, whole request 60 s).
+    /// A builder with the default timeouts (connect 10 s, whole request 60 s) and body limit
+    /// ([`DEFAULT_MAX_BODY_BYTES`]).
     pub fn builder() -> ReqwestTransportBuilder {
         ReqwestTransportBuilder {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 
-    /// Wraps a client you configured yourself (proxies, TLS roots, pools).
+    /// Wraps a client you configured yourself (proxies, TLS roots, pools), with the default
+    /// body limit ([`DEFAULT_MAX_BODY_BYTES`]).
     pub fn from_client(client: reqwest::Client) -> Self {
-        ReqwestTransport { client }
+        ReqwestTransport {
+            client,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+
+    /// The same transport with another response body limit.
+    pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
     }
 }
 
@@ -208,6 +230,7 @@ impl ReqwestTransport {
 pub struct ReqwestTransportBuilder {
     connect_timeout: Duration,
     request_timeout: Duration,
+    max_body_bytes: usize,
 }
 
 impl ReqwestTransportBuilder {
@@ -220,6 +243,14 @@ impl ReqwestTransportBuilder {
     /// Time allowed for one whole request (connect, send, receive).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// The largest response body read ([`DEFAULT_MAX_BODY_BYTES`] unless set): a longer body
+    /// fails with [`TransportErrorKind::BodyTooLarge`] as soon as the limit is passed, without
+    /// reading the rest.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
         self
     }
 
@@ -239,8 +270,23 @@ impl ReqwestTransportBuilder {
                     ),
                 )
             })?;
-        Ok(ReqwestTransport { client })
+        Ok(ReqwestTransport {
+            client,
+            max_body_bytes: self.max_body_bytes,
+        })
     }
+}
+
+fn body_too_large(limit: usize, seen: u64) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::BodyTooLarge,
+        format!(
+            "the response body has at least {seen} bytes, more than the limit of {limit} bytes; \
+             the vendor (or a proxy in between) sent far more than a page: check the base URL, \
+             or raise ReqwestTransportBuilder::max_body_bytes"
+        ),
+        true,
+    )
 }
 
 #[async_trait]
@@ -256,10 +302,25 @@ impl Transport for ReqwestTransport {
             .map_err(TransportError::from_reqwest)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
+        let limit = self.max_body_bytes;
+        if let Some(len) = response.content_length()
+            && len > limit as u64
+        {
+            return Err(body_too_large(limit, len));
+        }
+        let mut body = bytes::BytesMut::new();
+        let mut response = response;
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(TransportError::from_reqwest)?;
+            .map_err(TransportError::from_reqwest)?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(body_too_large(limit, (body.len() + chunk.len()) as u64));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let body = body.freeze();
         Ok(HttpResponse {
             status,
             headers,

@@ -108,6 +108,16 @@ op!(
     },
     PageRows
 );
+impl ByRows {
+    pub fn new(tag: &str, rows: u64) -> Self {
+        ByRows {
+            tag: tag.into(),
+            page: 1,
+            rows,
+        }
+    }
+}
+
 impl PageRowsPaged for ByRows {
     fn page(&self) -> u64 {
         self.page

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! WAIQIN_OPENID=… WAIQIN_APPKEY=… WAIQIN_BASE_URL=https://<your tenant's host> \
-//!     cargo run -p scrm-waiqin --example export -- 2024-03-01 2024-03-31
+//!     cargo run -p scrm-waiqin --example waiqin_export -- 2024-03-01 2024-03-31
 //! ```
 
 use std::io::Write;

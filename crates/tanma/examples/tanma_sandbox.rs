@@ -2,7 +2,7 @@
 //! the double checks the signature, pages as the vendor documents and can inject faults.
 //!
 //! ```text
-//! cargo run -p scrm-tanma --example sandbox
+//! cargo run -p scrm-tanma --example tanma_sandbox
 //! ```
 
 use scrm_sandbox::{Sandbox, SandboxConfig};

@@ -1,7 +1,7 @@
 //! Exports a collect form's submissions to stdout, one JSON record per line.
 //!
 //! ```text
-//! WSHOTO_APP_ID=… WSHOTO_APP_SECRET=… cargo run -p scrm-wshoto --example export -- 1634567890987645
+//! WSHOTO_APP_ID=… WSHOTO_APP_SECRET=… cargo run -p scrm-wshoto --example wshoto_export -- 1634567890987645
 //! ```
 //!
 //! `WSHOTO_BASE_URL` overrides the base URL (everything before `/openapi/…`).

@@ -3,7 +3,7 @@
 //! faults.
 //!
 //! ```text
-//! cargo run -p scrm-wshoto --example sandbox
+//! cargo run -p scrm-wshoto --example wshoto_sandbox
 //! ```
 
 use scrm_sandbox::{Query, Sandbox, SandboxConfig, WshotoFilter};

@@ -2,7 +2,7 @@
 //! record per line.
 //!
 //! ```text
-//! WEIBAN_CORP_ID=… WEIBAN_SECRET=… cargo run -p scrm-weiban --example export -- 1634054400 1634140799
+//! WEIBAN_CORP_ID=… WEIBAN_SECRET=… cargo run -p scrm-weiban --example weiban_export -- 1634054400 1634140799
 //! ```
 //!
 //! `WEIBAN_BASE_URL` overrides the base URL (everything before `/open-api/…`).

@@ -2,7 +2,7 @@
 //! the double checks the MD5 path digest, pages as the vendor documents and can inject faults.
 //!
 //! ```text
-//! cargo run -p scrm-waiqin --example sandbox
+//! cargo run -p scrm-waiqin --example waiqin_sandbox
 //! ```
 
 use scrm_sandbox::{Query, Sandbox, SandboxConfig, WaiqinTaskFilter};

@@ -2,7 +2,7 @@
 //! interrupted run continues where it stopped instead of starting over.
 //!
 //! ```text
-//! WSHOTO_APP_ID=… WSHOTO_APP_SECRET=… cargo run -p scrm-wshoto --example resume -- customers.position
+//! WSHOTO_APP_ID=… WSHOTO_APP_SECRET=… cargo run -p scrm-wshoto --example wshoto_resume -- customers.position
 //! ```
 
 use scrm_wshoto::prelude::*;

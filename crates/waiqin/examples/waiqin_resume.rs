@@ -2,7 +2,7 @@
 //! page, so an interrupted run continues where it stopped instead of starting over.
 //!
 //! ```text
-//! WAIQIN_OPENID=… WAIQIN_APPKEY=… cargo run -p scrm-waiqin --example resume -- \
+//! WAIQIN_OPENID=… WAIQIN_APPKEY=… cargo run -p scrm-waiqin --example waiqin_resume -- \
 //!     2024-03-01 2024-03-31 visits.position
 //! ```
 

@@ -2,7 +2,7 @@
 //! interrupted run continues where it stopped instead of starting over.
 //!
 //! ```text
-//! WEIBAN_CORP_ID=… WEIBAN_SECRET=… cargo run -p scrm-weiban --example resume -- customers.position
+//! WEIBAN_CORP_ID=… WEIBAN_SECRET=… cargo run -p scrm-weiban --example weiban_resume -- customers.position
 //! ```
 
 use scrm_weiban::prelude::*;

@@ -3,7 +3,7 @@
 //! faults.
 //!
 //! ```text
-//! cargo run -p scrm-weiban --example sandbox
+//! cargo run -p scrm-weiban --example weiban_sandbox
 //! ```
 
 use scrm_sandbox::{Query, Sandbox, SandboxConfig, WeibanFilter};

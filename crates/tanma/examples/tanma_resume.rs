@@ -2,7 +2,7 @@
 //! interrupted run continues where it stopped instead of starting over.
 //!
 //! ```text
-//! TANMA_APP_ID=… TANMA_APP_KEY=… cargo run -p scrm-tanma --example resume -- 442273848965184 files.position
+//! TANMA_APP_ID=… TANMA_APP_KEY=… cargo run -p scrm-tanma --example tanma_resume -- 442273848965184 files.position
 //! ```
 
 use scrm_tanma::prelude::*;

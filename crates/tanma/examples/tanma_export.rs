@@ -1,7 +1,7 @@
 //! Exports the clues created in a window to stdout, one JSON record per line.
 //!
 //! ```text
-//! TANMA_APP_ID=… TANMA_APP_KEY=… cargo run -p scrm-tanma --example export -- \
+//! TANMA_APP_ID=… TANMA_APP_KEY=… cargo run -p scrm-tanma --example tanma_export -- \
 //!     "2024-01-01 00:00:00" "2024-01-02 00:00:00"
 //! ```
 //!
