@@ -22,6 +22,7 @@ pub const TARGETS: &[&str] = &[
     "position",
     "params",
     "push",
+    "bookmark",
 ];
 
 /// Runs target `name` on `data`. Unknown names do nothing.
@@ -33,6 +34,7 @@ pub fn run(name: &str, data: &[u8]) {
         "position" => position(data),
         "params" => params(data),
         "push" => push(data),
+        "bookmark" => bookmark(data),
         _ => {}
     }
 }
@@ -369,6 +371,18 @@ pub fn lenient_de(data: &[u8]) {
 
 /// Target `position`: a saved resume position (JSON) decodes or fails; what decodes
 /// re-encodes to the same position, and prints.
+/// A stored sync bookmark (the `_scrm_state` text a crash or an edit may have left): parsed
+/// or refused with a message, and a parsed one written back reads the same.
+pub fn bookmark(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(b) = scrm_sync::Bookmark::parse(text) {
+        let back = scrm_sync::Bookmark::parse(&b.to_json());
+        assert_eq!(back.as_ref().ok(), Some(&b));
+    }
+}
+
 pub fn position(data: &[u8]) {
     use scrm_core::Position;
     if let Ok(p) = serde_json::from_slice::<Position>(data) {
