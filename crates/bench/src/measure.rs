@@ -31,11 +31,11 @@ pub fn sandbox(records: usize) -> Result<Sandbox, String> {
 
 /// One timed run: wall time, this thread's CPU, and the CPU of threads other than this one and
 /// the sandbox's (which must stay near zero: all client work happens on this thread).
-struct Timed<T> {
-    wall: Duration,
-    cpu: Duration,
-    stray_cpu: Duration,
-    value: T,
+pub(crate) struct Timed<T> {
+    pub(crate) wall: Duration,
+    pub(crate) cpu: Duration,
+    pub(crate) stray_cpu: Duration,
+    pub(crate) value: T,
 }
 
 fn stray_cpu_now(me: u32) -> Duration {
@@ -46,7 +46,7 @@ fn stray_cpu_now(me: u32) -> Duration {
         .sum()
 }
 
-fn timed<T>(rt: &tokio::runtime::Runtime, fut: impl Future<Output = T>) -> Timed<T> {
+pub(crate) fn timed<T>(rt: &tokio::runtime::Runtime, fut: impl Future<Output = T>) -> Timed<T> {
     let me = current_tid();
     let stray0 = stray_cpu_now(me);
     let cpu0 = thread_cpu();
@@ -68,7 +68,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v.get(v.len() / 2).copied().unwrap_or_default()
 }
 
-fn side(records: u64, walls: Vec<Duration>, cpus: Vec<Duration>) -> Side {
+pub(crate) fn side(records: u64, walls: Vec<Duration>, cpus: Vec<Duration>) -> Side {
     let wall = median(walls);
     let cpu = median(cpus);
     let n = records.max(1) as f64;

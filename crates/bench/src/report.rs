@@ -41,6 +41,21 @@ pub struct Throughput {
     pub other_threads_cpu_ms: f64,
 }
 
+/// SDK throughput of one registered operation through the registry's typed drain.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegistryRow {
+    /// `vendor operation`.
+    pub op: String,
+    /// Records per export (the sandbox's demo request of the operation).
+    pub records: u64,
+    /// Requests per export (token fetches included).
+    pub requests: u64,
+    /// Measured runs (after one warm-up).
+    pub runs: usize,
+    /// The SDK through `Connected::drain` (typed records, no JSON).
+    pub sdk: Side,
+}
+
 /// Peak RSS of exports (each in a fresh child process).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Rss {
@@ -197,6 +212,10 @@ pub struct Summary {
     /// `scrm sync` into SQLite (absent in summaries written before it was measured).
     #[serde(default)]
     pub sync: Option<SyncBench>,
+    /// Every registered operation the sandbox serves, SDK side only (empty in summaries
+    /// written before it was measured).
+    #[serde(default)]
+    pub registry: Vec<RegistryRow>,
 }
 
 impl Summary {
@@ -275,6 +294,7 @@ impl Summary {
             targets,
             redis: None,
             sync: None,
+            registry: Vec::new(),
         }
     }
 
@@ -341,6 +361,25 @@ impl Summary {
                 t.baseline.cpu_ns_per_record / 1e3,
                 t.cpu_ratio
             );
+        }
+        if !self.registry.is_empty() {
+            let _ = writeln!(
+                s,
+                "\n### Every registered operation (SDK through the registry's typed drain, each \
+                 operation's default page size, the sandbox's demo request)\n\n\
+                 | operation | records | requests | SDK rec/s | SDK CPU µs/rec |\n|---|---:|---:|---:|---:|"
+            );
+            for r in &self.registry {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {:.0} | {:.2} |",
+                    r.op,
+                    r.records,
+                    r.requests,
+                    r.sdk.records_per_sec,
+                    r.sdk.cpu_ns_per_record / 1e3
+                );
+            }
         }
         let stray: f64 = self.throughput.iter().map(|t| t.other_threads_cpu_ms).sum();
         let _ = writeln!(
