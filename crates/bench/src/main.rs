@@ -481,7 +481,7 @@ mod tests {
             .map(|op| measure::throughput(&rt, &sandbox, op, 1).unwrap())
             .collect();
         for (op, t) in BenchOp::ALL.into_iter().zip(&throughput) {
-            let expected = sandbox.dataset().expected_count(&op.query()) as u64;
+            let expected = op.expected(sandbox.dataset()).unwrap();
             assert_eq!(t.records, expected, "{}", t.op);
             assert!(t.records > 0, "{}", t.op);
             assert!(t.cpu_ratio.is_finite() && t.cpu_ratio > 0.0, "{}", t.op);

@@ -88,7 +88,7 @@ pub fn throughput(
     op: BenchOp,
     runs: usize,
 ) -> Result<Throughput, String> {
-    let expected = sandbox.dataset().expected_count(&op.query()) as u64;
+    let expected = op.expected(sandbox.dataset())?;
     let setup = Setup::new(
         sandbox.base_url(),
         sandbox.credentials().clone(),
@@ -100,7 +100,7 @@ pub fn throughput(
         // SDK: a fresh client each run (built outside the timed part, as the baseline's is),
         // so the token fetch and the connection are part of every run on both sides.
         let client = SdkClient::build(op, &setup)?;
-        let t = timed(rt, client.export(op, &setup));
+        let t = timed(rt, client.export(&setup));
         let got: SdkRun = t.value?;
         check(op, "sdk", got.records, expected)?;
         let http = baseline::http_client()?;
@@ -117,7 +117,7 @@ pub fn throughput(
     let sdk = side(expected, sdk_wall, sdk_cpu);
     let baseline = side(expected, base_wall, base_cpu);
     Ok(Throughput {
-        op: op.name().to_owned(),
+        op: op.name(),
         records: expected,
         page_size: op.max_page_size(),
         runs,
@@ -193,7 +193,7 @@ pub fn rss_of(records: usize) -> Result<(ChildReport, f64), String> {
     let line = String::from_utf8_lossy(&out.stdout);
     let report: ChildReport =
         serde_json::from_str(line.trim()).map_err(|e| format!("RSS child output {line:?}: {e}"))?;
-    let expected = sandbox.dataset().expected_count(&RSS_OP.query()) as u64;
+    let expected = RSS_OP.expected(sandbox.dataset())?;
     check(RSS_OP, "rss child", report.records, expected)?;
     Ok((report, wall))
 }
@@ -203,7 +203,7 @@ pub fn rss(small: usize, large: usize) -> Result<Rss, String> {
     let (s, _) = rss_of(small)?;
     let (l, wall) = rss_of(large)?;
     Ok(Rss {
-        op: RSS_OP.name().to_owned(),
+        op: RSS_OP.name(),
         page_size: RSS_OP.max_page_size(),
         small_records: s.records,
         large_records: l.records,
@@ -237,7 +237,7 @@ pub fn rate_use(
     setup.rate_limit = RateLimit::new(client_rate, 1);
     setup.pages = PageOptions::default().max_pages(requests);
     let client = SdkClient::build(op, &setup)?;
-    let t = timed(rt, client.export(op, &setup));
+    let t = timed(rt, client.export(&setup));
     let run = t.value?;
     let stats = sandbox.stats().waiqin;
     let secs = t.wall.as_secs_f64();
@@ -279,7 +279,7 @@ pub fn concurrency(
         setup.rate_limit = RateLimit::new(rate, conc);
         setup.pages = PageOptions::default().concurrency(conc);
         let client = SdkClient::build(op, &setup)?;
-        let t = timed(rt, client.export(op, &setup));
+        let t = timed(rt, client.export(&setup));
         let run = t.value?;
         check(op, "concurrent paging", run.records, pages * page_size)?;
         Ok(t.wall)
@@ -287,7 +287,7 @@ pub fn concurrency(
     let seq = wall(1)?;
     let conc = wall(n)?;
     Ok(Concurrency {
-        op: op.name().to_owned(),
+        op: op.name(),
         pages,
         page_size,
         latency_ms: latency.as_secs_f64() * 1e3,
