@@ -19,6 +19,7 @@ mod registry;
 mod report;
 mod shared;
 mod sync;
+mod typed;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -485,6 +486,12 @@ mod tests {
             assert_eq!(t.records, expected, "{}", t.op);
             assert!(t.records > 0, "{}", t.op);
             assert!(t.cpu_ratio.is_finite() && t.cpu_ratio > 0.0, "{}", t.op);
+            // The typed baseline exported the same records (checked inside) and was measured.
+            assert!(
+                t.typed_cpu_ratio.is_some_and(|r| r.is_finite() && r > 0.0),
+                "{}",
+                t.op
+            );
         }
         // Every registered operation the sandbox serves, with no list of them here.
         let served = registry::served(&sandbox);
@@ -506,6 +513,7 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         for key in [
             "overhead_cpu_ratio",
+            "overhead_cpu_ratio_typed",
             "peak_rss_mib_small",
             "peak_rss_mib_large",
             "rate_limit_utilization",

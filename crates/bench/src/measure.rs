@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use scrm_core::{PageOptions, RateLimit};
 use scrm_sandbox::{Faults, Sandbox, SandboxConfig, Vendor};
 
-use crate::baseline;
+use crate::baseline::{self, Decode};
 use crate::cpu::{current_tid, thread_cpu, threads_cpu};
 use crate::ops::{BenchOp, SdkClient, SdkRun, Setup, sdk_export};
 use crate::report::{Concurrency, RateUse, Rss, Side, Throughput};
@@ -95,6 +95,7 @@ pub fn throughput(
         op.max_page_size(),
     );
     let (mut sdk_wall, mut sdk_cpu, mut base_wall, mut base_cpu) = (vec![], vec![], vec![], vec![]);
+    let (mut typed_wall, mut typed_cpu) = (vec![], vec![]);
     let mut stray = Duration::ZERO;
     for round in 0..=runs {
         // SDK: a fresh client each run (built outside the timed part, as the baseline's is),
@@ -104,26 +105,34 @@ pub fn throughput(
         let got: SdkRun = t.value?;
         check(op, "sdk", got.records, expected)?;
         let http = baseline::http_client()?;
-        let b = timed(rt, baseline::export(&http, op, &setup));
+        let b = timed(rt, baseline::export(&http, op, &setup, Decode::Value));
         check(op, "baseline", b.value?, expected)?;
+        let http = baseline::http_client()?;
+        let ty = timed(rt, baseline::export(&http, op, &setup, Decode::Typed));
+        check(op, "typed baseline", ty.value?, expected)?;
         if round > 0 {
             sdk_wall.push(t.wall);
             sdk_cpu.push(t.cpu);
             base_wall.push(b.wall);
             base_cpu.push(b.cpu);
-            stray += t.stray_cpu + b.stray_cpu;
+            typed_wall.push(ty.wall);
+            typed_cpu.push(ty.cpu);
+            stray += t.stray_cpu + b.stray_cpu + ty.stray_cpu;
         }
     }
     let sdk = side(expected, sdk_wall, sdk_cpu);
     let baseline = side(expected, base_wall, base_cpu);
+    let typed = side(expected, typed_wall, typed_cpu);
     Ok(Throughput {
         op: op.name(),
         records: expected,
         page_size: op.max_page_size(),
         runs,
         cpu_ratio: sdk.cpu_ns_per_record / baseline.cpu_ns_per_record.max(1e-9),
+        typed_cpu_ratio: Some(sdk.cpu_ns_per_record / typed.cpu_ns_per_record.max(1e-9)),
         sdk,
         baseline,
+        typed: Some(typed),
         other_threads_cpu_ms: stray.as_secs_f64() * 1e3,
     })
 }
