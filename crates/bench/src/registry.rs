@@ -6,10 +6,10 @@
 
 use std::time::Duration;
 
-use scrm_cli::args::{Tuning, VendorName};
+use scrm_cli::args::Tuning;
 use scrm_cli::env::VendorEnv;
 use scrm_cli::vendors::{Connected, OpRef};
-use scrm_core::{PageOptions, Secret};
+use scrm_core::PageOptions;
 use scrm_sandbox::Sandbox;
 
 use crate::measure::{side, timed};
@@ -27,21 +27,6 @@ pub fn served(sandbox: &Sandbox) -> Vec<OpRef> {
                 .is_some()
         })
         .collect()
-}
-
-fn env_for(sandbox: &Sandbox, vendor: VendorName) -> VendorEnv {
-    let c = sandbox.credentials();
-    let (id, secret) = match vendor {
-        VendorName::Wshoto => (&c.wshoto_app_id, &c.wshoto_app_secret),
-        VendorName::Weiban => (&c.weiban_corp_id, &c.weiban_secret),
-        VendorName::Waiqin => (&c.waiqin_openid, &c.waiqin_appkey),
-        VendorName::Tanma => (&c.tanma_app_id, &c.tanma_app_key),
-    };
-    VendorEnv {
-        id: id.clone(),
-        secret: Secret::new(secret.clone()),
-        base_url: Some(sandbox.base_url()),
-    }
 }
 
 /// SDK throughput of `op`: one warm-up, then `runs` runs, a fresh client each (built outside
@@ -63,7 +48,7 @@ pub fn throughput(
         .ok_or_else(|| format!("{name}: the sandbox rejects its own demo request {demo}"))?
         as u64;
     let request = op.request_json(demo, None).map_err(|e| e.0)?;
-    let env = env_for(sandbox, op.vendor());
+    let env = VendorEnv::sandbox(sandbox, op.vendor());
     // No client-side rate limit worth the name: the bench measures the client, not the budget.
     let tuning = Tuning {
         rps: Some(1e9),

@@ -12,30 +12,15 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use scrm_core::{PageOptions, Secret};
+use scrm_core::PageOptions;
 use scrm_sandbox::{Sandbox, SandboxConfig, Vendor};
 
 use crate::ops::{ExportError, Job};
 use crate::output::{Progress, Sink, Summary, canonical};
 use crate::{explain, fail, faults};
-use scrm_cli::args::{DemoArgs, Tuning, VendorName};
+use scrm_cli::args::{DemoArgs, Tuning};
 use scrm_cli::env::VendorEnv;
 use scrm_cli::vendors::OpRef;
-
-fn env_for(sandbox: &Sandbox, vendor: VendorName) -> VendorEnv {
-    let c = sandbox.credentials();
-    let (id, secret) = match vendor {
-        VendorName::Wshoto => (&c.wshoto_app_id, &c.wshoto_app_secret),
-        VendorName::Weiban => (&c.weiban_corp_id, &c.weiban_secret),
-        VendorName::Waiqin => (&c.waiqin_openid, &c.waiqin_appkey),
-        VendorName::Tanma => (&c.tanma_app_id, &c.tanma_app_key),
-    };
-    VendorEnv {
-        id: id.clone(),
-        secret: Secret::new(secret.clone()),
-        base_url: Some(sandbox.base_url()),
-    }
-}
 
 struct Row {
     op: OpRef,
@@ -226,7 +211,7 @@ pub async fn run(args: DemoArgs) -> ExitCode {
     let mut rows = Vec::new();
     let mut failed = false;
     for op in OpRef::all() {
-        let env = env_for(&sandbox, op.vendor());
+        let env = VendorEnv::sandbox(&sandbox, op.vendor());
         let prepared = demo_request(&sandbox, op).and_then(|demo| {
             let want = expected(&sandbox, op, &demo)?;
             Ok((demo, want))
@@ -308,7 +293,7 @@ pub async fn run(args: DemoArgs) -> ExitCode {
         };
         jobs.push(crate::sync::DemoJob {
             op,
-            env: env_for(&sandbox, op.vendor()),
+            env: VendorEnv::sandbox(&sandbox, op.vendor()),
             request,
             expected: keys.into_iter().collect::<HashSet<_>>().len(),
         });
