@@ -8,10 +8,14 @@
 //! - weiban: the page is a `Value`; nothing else (the SDK decodes plain fields only).
 //! - waiqin: the envelope is a `Value`, and its `response_data` string is parsed again into a
 //!   `Value` (the records). No inner strings are decoded (the SDK decodes none).
-//! - tanma clues: the page is a `Value`; each field's `valueAsText` with `fieldType` 8 is parsed
-//!   into a `Value` (the SDK decodes exactly those).
+//! - tanma clues: the page is a `Value`; each field's `valueAsText` with `type` 8 is parsed
+//!   into a `Value` (the SDK decodes exactly those). (Until 2026-12 this read `fieldType`, a key
+//!   the records do not have, so that side skipped the work: its figures before then are low.)
 //! - tanma customer files: the page is a `Value`; `fileContent` is parsed into a `Value` (the SDK
 //!   decodes it into `JsonString<FileContent>`).
+//!
+//! The second baseline ([`Decode::Typed`], [`crate::typed`]) runs the same loops with each page
+//! decoded into hand-written typed serde structs instead of `Value`s.
 //!
 //! The signers here are written from the vendors' documentation, independently of the SDK's.
 
@@ -23,6 +27,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::ops::{BenchOp, Setup};
+use crate::typed;
 
 /// A baseline failure (the bench reports it and stops the measurement).
 pub type Fail = String;
@@ -75,14 +80,39 @@ fn url(base: &str, query: &[(&str, &str)]) -> Result<reqwest::Url, Fail> {
     reqwest::Url::parse_with_params(base, query).map_err(|e| format!("baseline: URL: {e}"))
 }
 
-async fn send(req: reqwest::RequestBuilder) -> Result<Value, Fail> {
+async fn send_bytes(req: reqwest::RequestBuilder) -> Result<bytes::Bytes, Fail> {
     let resp = req.send().await.map_err(|e| format!("baseline: {e}"))?;
     let status = resp.status();
     let body = resp.bytes().await.map_err(|e| format!("baseline: {e}"))?;
     if !status.is_success() {
         return Err(format!("baseline: HTTP {status}"));
     }
-    serde_json::from_slice(&body).map_err(|e| format!("baseline: bad JSON: {e}"))
+    Ok(body)
+}
+
+async fn send(req: reqwest::RequestBuilder) -> Result<Value, Fail> {
+    decode(&send_bytes(req).await?)
+}
+
+fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Fail> {
+    serde_json::from_slice(body).map_err(|e| format!("baseline: bad JSON: {e}"))
+}
+
+fn code_ok<T: PartialEq + std::fmt::Debug>(got: T, ok: T) -> Result<(), Fail> {
+    if got == ok {
+        Ok(())
+    } else {
+        Err(format!("baseline: vendor error {got:?}"))
+    }
+}
+
+/// How a baseline decodes each page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decode {
+    /// Into `serde_json::Value` (the first baseline).
+    Value,
+    /// Into hand-written typed serde structs ([`crate::typed`], the second baseline).
+    Typed,
 }
 
 fn check_code(v: &Value, field: &str, ok: &Value) -> Result<(), Fail> {
@@ -106,17 +136,22 @@ fn parse_inner(record: &Value, field: &str) {
 }
 
 /// Exports every record of `op` from the sandbox at `setup.base`; returns the record count.
-pub async fn export(http: &reqwest::Client, op: BenchOp, setup: &Setup) -> Result<u64, Fail> {
+pub async fn export(
+    http: &reqwest::Client,
+    op: BenchOp,
+    setup: &Setup,
+    how: Decode,
+) -> Result<u64, Fail> {
     match op {
-        BenchOp::WshotoCollectDetails => wshoto(http, setup).await,
-        BenchOp::WeibanSmartFormUsers => weiban(http, setup).await,
-        BenchOp::WaiqinTasks => waiqin(http, setup).await,
-        BenchOp::TanmaClues => tanma_clues(http, setup).await,
-        BenchOp::TanmaCustomerFiles => tanma_files(http, setup).await,
+        BenchOp::WshotoCollectDetails => wshoto(http, setup, how).await,
+        BenchOp::WeibanSmartFormUsers => weiban(http, setup, how).await,
+        BenchOp::WaiqinTasks => waiqin(http, setup, how).await,
+        BenchOp::TanmaClues => tanma_clues(http, setup, how).await,
+        BenchOp::TanmaCustomerFiles => tanma_files(http, setup, how).await,
     }
 }
 
-async fn wshoto(http: &reqwest::Client, s: &Setup) -> Result<u64, Fail> {
+async fn wshoto(http: &reqwest::Client, s: &Setup, how: Decode) -> Result<u64, Fail> {
     let c = &s.credentials;
     let token_url = url(
         &format!("{}/openapi/access_token", s.base),
@@ -138,7 +173,7 @@ async fn wshoto(http: &reqwest::Client, s: &Setup) -> Result<u64, Fail> {
     let size = s.page_size;
     let (mut page, mut count) = (1u64, 0u64);
     loop {
-        let v = send(
+        let body = send_bytes(
             http.post(page_url.clone())
                 .header("content-type", "application/json")
                 .body(
@@ -147,23 +182,42 @@ async fn wshoto(http: &reqwest::Client, s: &Setup) -> Result<u64, Fail> {
                 ),
         )
         .await?;
-        check_code(&v, "code", &json!(0))?;
-        let data = &v["data"];
-        let total = data["total"].as_u64().unwrap_or(0);
-        let records = data["records"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-        for record in records {
-            parse_inner(record, "detail_data");
-            black_box(record);
-            count += 1;
-        }
-        if records.is_empty() || page * size >= total {
+        let (n, total) = match how {
+            Decode::Value => {
+                let v: Value = decode(&body)?;
+                check_code(&v, "code", &json!(0))?;
+                let data = &v["data"];
+                let records = data["records"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+                for record in records {
+                    parse_inner(record, "detail_data");
+                    black_box(record);
+                }
+                (records.len(), data["total"].as_u64().unwrap_or(0))
+            }
+            Decode::Typed => {
+                let v: typed::WshotoEnvelope = decode(&body)?;
+                code_ok(v.code, 0)?;
+                let data = v.data.unwrap_or(typed::WshotoPage {
+                    total: 0,
+                    records: Vec::new(),
+                });
+                for record in &data.records {
+                    let form: Option<serde_json::Map<String, Value>> =
+                        typed::inner(record.detail_data.as_deref());
+                    black_box((record, form));
+                }
+                (data.records.len(), data.total)
+            }
+        };
+        count += n as u64;
+        if n == 0 || page * size >= total {
             return Ok(count);
         }
         page += 1;
     }
 }
 
-async fn weiban(http: &reqwest::Client, s: &Setup) -> Result<u64, Fail> {
+async fn weiban(http: &reqwest::Client, s: &Setup, how: Decode) -> Result<u64, Fail> {
     let c = &s.credentials;
     let token = send(
         http.post(format!("{}/open-api/access_token/get", s.base))
@@ -193,21 +247,34 @@ async fn weiban(http: &reqwest::Client, s: &Setup) -> Result<u64, Fail> {
                 ("limit", &limit),
             ],
         )?;
-        let v = send(http.get(page_url)).await?;
-        check_code(&v, "errcode", &json!(0))?;
-        let total = v["total"].as_u64().unwrap_or(0);
-        let records = v["result"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-        for record in records {
-            black_box(record);
-        }
-        offset += records.len() as u64;
-        if records.is_empty() || offset >= total {
+        let body = send_bytes(http.get(page_url)).await?;
+        let (n, total) = match how {
+            Decode::Value => {
+                let v: Value = decode(&body)?;
+                check_code(&v, "errcode", &json!(0))?;
+                let records = v["result"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+                for record in records {
+                    black_box(record);
+                }
+                (records.len(), v["total"].as_u64().unwrap_or(0))
+            }
+            Decode::Typed => {
+                let v: typed::WeibanPage = decode(&body)?;
+                code_ok(v.errcode, 0)?;
+                for record in &v.result {
+                    black_box(record);
+                }
+                (v.result.len(), v.total)
+            }
+        };
+        offset += n as u64;
+        if n == 0 || offset >= total {
             return Ok(offset);
         }
     }
 }
 
-async fn waiqin(http: &reqwest::Client, s: &Setup) -> Result<u64, Fail> {
+async fn waiqin(http: &reqwest::Client, s: &Setup, how: Decode) -> Result<u64, Fail> {
     let c = &s.credentials;
     let rows = s.page_size;
     let (mut page, mut count) = (1u64, 0u64);
@@ -221,22 +288,38 @@ async fn waiqin(http: &reqwest::Client, s: &Setup) -> Result<u64, Fail> {
             "{}/api/cusTask/v1/queryTask/{}/{ts}/{digest}/{msg_id}",
             s.base, c.waiqin_openid
         );
-        let v = send(
+        let body = send_bytes(
             http.post(url)
                 .header("content-type", "application/json")
                 .body(body),
         )
         .await?;
-        check_code(&v, "return_code", &json!("0"))?;
-        let data = v["response_data"].as_str().unwrap_or("[]");
-        let records: Value =
-            serde_json::from_str(data).map_err(|e| format!("baseline: response_data: {e}"))?;
-        let records = records.as_array().map(Vec::as_slice).unwrap_or(&[]);
-        for record in records {
-            black_box(record);
-            count += 1;
-        }
-        if (records.len() as u64) < rows {
+        let n = match how {
+            Decode::Value => {
+                let v: Value = decode(&body)?;
+                check_code(&v, "return_code", &json!("0"))?;
+                let data = v["response_data"].as_str().unwrap_or("[]");
+                let records: Value = serde_json::from_str(data)
+                    .map_err(|e| format!("baseline: response_data: {e}"))?;
+                let records = records.as_array().map(Vec::as_slice).unwrap_or(&[]);
+                for record in records {
+                    black_box(record);
+                }
+                records.len()
+            }
+            Decode::Typed => {
+                let v: typed::WaiqinEnvelope = decode(&body)?;
+                code_ok(v.return_code.as_str(), "0")?;
+                let records: Vec<typed::Task> =
+                    decode(v.response_data.as_deref().unwrap_or("[]").as_bytes())?;
+                for record in &records {
+                    black_box(record);
+                }
+                records.len()
+            }
+        };
+        count += n as u64;
+        if (n as u64) < rows {
             return Ok(count);
         }
         page += 1;
@@ -265,18 +348,28 @@ async fn tanma_send(
     s: &Setup,
     path: &str,
     body: &Value,
-) -> Result<Value, Fail> {
+) -> Result<bytes::Bytes, Fail> {
     let (url, body, headers) = tanma_request(s, path, body);
     let mut req = http.post(url).header("content-type", "application/json");
     for (k, v) in headers {
         req = req.header(k, v);
     }
-    let v = send(req.body(body)).await?;
+    send_bytes(req.body(body)).await
+}
+
+fn tanma_value(body: &[u8]) -> Result<Value, Fail> {
+    let v: Value = decode(body)?;
     check_code(&v, "code", &json!(0))?;
     Ok(v)
 }
 
-async fn tanma_clues(http: &reqwest::Client, s: &Setup) -> Result<u64, Fail> {
+fn tanma_typed<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, Fail> {
+    let v: typed::TanmaEnvelope<T> = decode(body)?;
+    code_ok(v.code, 0)?;
+    Ok(v.data)
+}
+
+async fn tanma_clues(http: &reqwest::Client, s: &Setup, how: Decode) -> Result<u64, Fail> {
     let mut cursor: Option<String> = None;
     let mut count = 0u64;
     loop {
@@ -288,30 +381,57 @@ async fn tanma_clues(http: &reqwest::Client, s: &Setup) -> Result<u64, Fail> {
         if let Some(c) = &cursor {
             body["cursor"] = json!(c);
         }
-        let v = tanma_send(http, s, "/api/v3/clue/list-by-create-time-asc", &body).await?;
-        let data = &v["data"];
-        let records = data["list"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-        for record in records {
-            for field in record["fields"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-            {
-                if field["fieldType"].as_i64() == Some(8) {
-                    parse_inner(field, "valueAsText");
+        let page = tanma_send(http, s, "/api/v3/clue/list-by-create-time-asc", &body).await?;
+        let (n, next) = match how {
+            Decode::Value => {
+                let v = tanma_value(&page)?;
+                let data = &v["data"];
+                let records = data["list"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+                for record in records {
+                    for field in record["fields"]
+                        .as_array()
+                        .map(Vec::as_slice)
+                        .unwrap_or(&[])
+                    {
+                        // `type` 8 values are JSON lists inside the string (the SDK decodes them).
+                        if field["type"].as_i64() == Some(8) {
+                            parse_inner(field, "valueAsText");
+                        }
+                    }
+                    black_box(record);
                 }
+                (
+                    records.len(),
+                    data["nextCursor"].as_str().map(str::to_owned),
+                )
             }
-            black_box(record);
-            count += 1;
-        }
-        match data["nextCursor"].as_str() {
-            Some(next) if !records.is_empty() => cursor = Some(next.to_owned()),
+            Decode::Typed => {
+                let data: typed::CluePage = tanma_typed(&page)?.unwrap_or(typed::CluePage {
+                    list: Vec::new(),
+                    next_cursor: None,
+                });
+                for record in &data.list {
+                    for field in &record.fields {
+                        if field.r#type == Some(8) {
+                            let list: Option<Vec<String>> =
+                                typed::inner(field.value_as_text.as_deref());
+                            black_box(list);
+                        }
+                    }
+                    black_box(record);
+                }
+                (data.list.len(), data.next_cursor)
+            }
+        };
+        count += n as u64;
+        match next {
+            Some(next) if n > 0 => cursor = Some(next),
             _ => return Ok(count),
         }
     }
 }
 
-async fn tanma_files(http: &reqwest::Client, s: &Setup) -> Result<u64, Fail> {
+async fn tanma_files(http: &reqwest::Client, s: &Setup, how: Decode) -> Result<u64, Fail> {
     let mut last_id: Option<Value> = None;
     let mut count = 0u64;
     loop {
@@ -319,18 +439,34 @@ async fn tanma_files(http: &reqwest::Client, s: &Setup) -> Result<u64, Fail> {
         if let Some(id) = &last_id {
             body["lastId"] = id.clone();
         }
-        let v = tanma_send(http, s, "/api/v3/customer/list-file-of-customer", &body).await?;
-        let records = v["data"]["result"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        for record in records {
-            parse_inner(record, "fileContent");
-            black_box(record);
-            count += 1;
-        }
-        match records.last() {
-            Some(last) if records.len() as u64 >= s.page_size => last_id = Some(last["id"].clone()),
+        let page = tanma_send(http, s, "/api/v3/customer/list-file-of-customer", &body).await?;
+        let (n, last) = match how {
+            Decode::Value => {
+                let v = tanma_value(&page)?;
+                let records = v["data"]["result"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                for record in records {
+                    parse_inner(record, "fileContent");
+                    black_box(record);
+                }
+                (records.len(), records.last().map(|r| r["id"].clone()))
+            }
+            Decode::Typed => {
+                let data: typed::FilePage =
+                    tanma_typed(&page)?.unwrap_or(typed::FilePage { result: Vec::new() });
+                for record in &data.result {
+                    let content: Option<typed::FileContent> =
+                        typed::inner(record.file_content.as_deref());
+                    black_box((record, content));
+                }
+                (data.result.len(), data.result.last().map(|r| json!(r.id)))
+            }
+        };
+        count += n as u64;
+        match last {
+            Some(last) if n as u64 >= s.page_size => last_id = Some(last),
             _ => return Ok(count),
         }
     }

@@ -15,9 +15,11 @@ mod measure;
 mod micro;
 mod ops;
 mod push;
+mod registry;
 mod report;
 mod shared;
 mod sync;
+mod typed;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -267,11 +269,16 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
     let rt = measure::runtime()?;
 
     let mut throughput = Vec::new();
+    let mut registered = Vec::new();
     {
         let sandbox = measure::sandbox(plan.throughput_records)?;
         for op in BenchOp::ALL {
             step(&format!("throughput: {}", op.name()), started);
             throughput.push(measure::throughput(&rt, &sandbox, op, plan.runs)?);
+        }
+        for op in registry::served(&sandbox) {
+            step(&format!("registry: {op:?}"), started);
+            registered.push(registry::throughput(&rt, &sandbox, op, plan.runs)?);
         }
     }
 
@@ -344,6 +351,7 @@ fn run(plan: Plan, out: &std::path::Path) -> Result<Summary, String> {
     .with_push(pushes)
     .with_sync(synced);
     summary.redis = redis;
+    summary.registry = registered;
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -474,10 +482,24 @@ mod tests {
             .map(|op| measure::throughput(&rt, &sandbox, op, 1).unwrap())
             .collect();
         for (op, t) in BenchOp::ALL.into_iter().zip(&throughput) {
-            let expected = sandbox.dataset().expected_count(&op.query()) as u64;
+            let expected = op.expected(sandbox.dataset()).unwrap();
             assert_eq!(t.records, expected, "{}", t.op);
             assert!(t.records > 0, "{}", t.op);
             assert!(t.cpu_ratio.is_finite() && t.cpu_ratio > 0.0, "{}", t.op);
+            // The typed baseline exported the same records (checked inside) and was measured.
+            assert!(
+                t.typed_cpu_ratio.is_some_and(|r| r.is_finite() && r > 0.0),
+                "{}",
+                t.op
+            );
+        }
+        // Every registered operation the sandbox serves, with no list of them here.
+        let served = registry::served(&sandbox);
+        assert_eq!(served.len(), scrm_cli::vendors::OpRef::all().len());
+        for op in served {
+            let row = registry::throughput(&rt, &sandbox, op, 1).unwrap();
+            assert!(row.records > 0 && row.requests > 0, "{}", row.op);
+            assert!(row.sdk.cpu_ns_per_record.is_finite(), "{}", row.op);
         }
         let summary = Summary::new(
             "quick",
@@ -491,6 +513,7 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         for key in [
             "overhead_cpu_ratio",
+            "overhead_cpu_ratio_typed",
             "peak_rss_mib_small",
             "peak_rss_mib_large",
             "rate_limit_utilization",

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use scrm_core::{PageOptions, RateLimit};
 use scrm_sandbox::{Faults, Sandbox, SandboxConfig, Vendor};
 
-use crate::baseline;
+use crate::baseline::{self, Decode};
 use crate::cpu::{current_tid, thread_cpu, threads_cpu};
 use crate::ops::{BenchOp, SdkClient, SdkRun, Setup, sdk_export};
 use crate::report::{Concurrency, RateUse, Rss, Side, Throughput};
@@ -31,11 +31,11 @@ pub fn sandbox(records: usize) -> Result<Sandbox, String> {
 
 /// One timed run: wall time, this thread's CPU, and the CPU of threads other than this one and
 /// the sandbox's (which must stay near zero: all client work happens on this thread).
-struct Timed<T> {
-    wall: Duration,
-    cpu: Duration,
-    stray_cpu: Duration,
-    value: T,
+pub(crate) struct Timed<T> {
+    pub(crate) wall: Duration,
+    pub(crate) cpu: Duration,
+    pub(crate) stray_cpu: Duration,
+    pub(crate) value: T,
 }
 
 fn stray_cpu_now(me: u32) -> Duration {
@@ -46,7 +46,7 @@ fn stray_cpu_now(me: u32) -> Duration {
         .sum()
 }
 
-fn timed<T>(rt: &tokio::runtime::Runtime, fut: impl Future<Output = T>) -> Timed<T> {
+pub(crate) fn timed<T>(rt: &tokio::runtime::Runtime, fut: impl Future<Output = T>) -> Timed<T> {
     let me = current_tid();
     let stray0 = stray_cpu_now(me);
     let cpu0 = thread_cpu();
@@ -68,7 +68,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v.get(v.len() / 2).copied().unwrap_or_default()
 }
 
-fn side(records: u64, walls: Vec<Duration>, cpus: Vec<Duration>) -> Side {
+pub(crate) fn side(records: u64, walls: Vec<Duration>, cpus: Vec<Duration>) -> Side {
     let wall = median(walls);
     let cpu = median(cpus);
     let n = records.max(1) as f64;
@@ -88,42 +88,51 @@ pub fn throughput(
     op: BenchOp,
     runs: usize,
 ) -> Result<Throughput, String> {
-    let expected = sandbox.dataset().expected_count(&op.query()) as u64;
+    let expected = op.expected(sandbox.dataset())?;
     let setup = Setup::new(
         sandbox.base_url(),
         sandbox.credentials().clone(),
         op.max_page_size(),
     );
     let (mut sdk_wall, mut sdk_cpu, mut base_wall, mut base_cpu) = (vec![], vec![], vec![], vec![]);
+    let (mut typed_wall, mut typed_cpu) = (vec![], vec![]);
     let mut stray = Duration::ZERO;
     for round in 0..=runs {
         // SDK: a fresh client each run (built outside the timed part, as the baseline's is),
         // so the token fetch and the connection are part of every run on both sides.
         let client = SdkClient::build(op, &setup)?;
-        let t = timed(rt, client.export(op, &setup));
+        let t = timed(rt, client.export(&setup));
         let got: SdkRun = t.value?;
         check(op, "sdk", got.records, expected)?;
         let http = baseline::http_client()?;
-        let b = timed(rt, baseline::export(&http, op, &setup));
+        let b = timed(rt, baseline::export(&http, op, &setup, Decode::Value));
         check(op, "baseline", b.value?, expected)?;
+        let http = baseline::http_client()?;
+        let ty = timed(rt, baseline::export(&http, op, &setup, Decode::Typed));
+        check(op, "typed baseline", ty.value?, expected)?;
         if round > 0 {
             sdk_wall.push(t.wall);
             sdk_cpu.push(t.cpu);
             base_wall.push(b.wall);
             base_cpu.push(b.cpu);
-            stray += t.stray_cpu + b.stray_cpu;
+            typed_wall.push(ty.wall);
+            typed_cpu.push(ty.cpu);
+            stray += t.stray_cpu + b.stray_cpu + ty.stray_cpu;
         }
     }
     let sdk = side(expected, sdk_wall, sdk_cpu);
     let baseline = side(expected, base_wall, base_cpu);
+    let typed = side(expected, typed_wall, typed_cpu);
     Ok(Throughput {
-        op: op.name().to_owned(),
+        op: op.name(),
         records: expected,
         page_size: op.max_page_size(),
         runs,
         cpu_ratio: sdk.cpu_ns_per_record / baseline.cpu_ns_per_record.max(1e-9),
+        typed_cpu_ratio: Some(sdk.cpu_ns_per_record / typed.cpu_ns_per_record.max(1e-9)),
         sdk,
         baseline,
+        typed: Some(typed),
         other_threads_cpu_ms: stray.as_secs_f64() * 1e3,
     })
 }
@@ -193,7 +202,7 @@ pub fn rss_of(records: usize) -> Result<(ChildReport, f64), String> {
     let line = String::from_utf8_lossy(&out.stdout);
     let report: ChildReport =
         serde_json::from_str(line.trim()).map_err(|e| format!("RSS child output {line:?}: {e}"))?;
-    let expected = sandbox.dataset().expected_count(&RSS_OP.query()) as u64;
+    let expected = RSS_OP.expected(sandbox.dataset())?;
     check(RSS_OP, "rss child", report.records, expected)?;
     Ok((report, wall))
 }
@@ -203,7 +212,7 @@ pub fn rss(small: usize, large: usize) -> Result<Rss, String> {
     let (s, _) = rss_of(small)?;
     let (l, wall) = rss_of(large)?;
     Ok(Rss {
-        op: RSS_OP.name().to_owned(),
+        op: RSS_OP.name(),
         page_size: RSS_OP.max_page_size(),
         small_records: s.records,
         large_records: l.records,
@@ -237,7 +246,7 @@ pub fn rate_use(
     setup.rate_limit = RateLimit::new(client_rate, 1);
     setup.pages = PageOptions::default().max_pages(requests);
     let client = SdkClient::build(op, &setup)?;
-    let t = timed(rt, client.export(op, &setup));
+    let t = timed(rt, client.export(&setup));
     let run = t.value?;
     let stats = sandbox.stats().waiqin;
     let secs = t.wall.as_secs_f64();
@@ -279,7 +288,7 @@ pub fn concurrency(
         setup.rate_limit = RateLimit::new(rate, conc);
         setup.pages = PageOptions::default().concurrency(conc);
         let client = SdkClient::build(op, &setup)?;
-        let t = timed(rt, client.export(op, &setup));
+        let t = timed(rt, client.export(&setup));
         let run = t.value?;
         check(op, "concurrent paging", run.records, pages * page_size)?;
         Ok(t.wall)
@@ -287,7 +296,7 @@ pub fn concurrency(
     let seq = wall(1)?;
     let conc = wall(n)?;
     Ok(Concurrency {
-        op: op.name().to_owned(),
+        op: op.name(),
         pages,
         page_size,
         latency_ms: latency.as_secs_f64() * 1e3,

@@ -1,17 +1,16 @@
-//! The measured operations and the SDK side of each export: the real client (signing, tokens,
-//! retries, rate limiter) with its item stream, every record visited once.
+//! The seed operations with a hand-written baseline, matched to their registry entries by
+//! (vendor, name), and the SDK side of an export: the real client (signing, tokens, retries,
+//! rate limiter) running the registry's typed drain, every record visited once. Nothing here
+//! is per operation but the baselines' own facts (the filters they send, the vendor's page cap).
 
-use std::hint::black_box;
 use std::time::Duration;
 
-use futures::{Stream, TryStreamExt};
+use scrm_cli::args::VendorName;
+use scrm_cli::vendors::{Connected, OpRef};
 use scrm_core::{Configure, PageOptions, RateLimit};
-use scrm_sandbox::{
-    Credentials, Query, TanmaClueFilter, TanmaFileFilter, WaiqinTaskFilter, WeibanFilter,
-    WshotoFilter,
-};
+use scrm_sandbox::Credentials;
 
-/// A seed operation under measurement (waiqin task types, a 12-record list, is left out).
+/// A seed operation with a hand-written baseline (waiqin task types, a 12-record list, has none).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BenchOp {
     /// wshoto `collect/detail/page` (page number + total, page size ≤ 200).
@@ -36,15 +35,36 @@ impl BenchOp {
         BenchOp::TanmaCustomerFiles,
     ];
 
-    /// `vendor op` as printed.
-    pub fn name(self) -> &'static str {
+    /// The registry entry this baseline is written for, by (vendor, name).
+    pub fn registry_name(self) -> (VendorName, &'static str) {
         match self {
-            BenchOp::WshotoCollectDetails => "wshoto collect-details",
-            BenchOp::WeibanSmartFormUsers => "weiban smart-form-users",
-            BenchOp::WaiqinTasks => "waiqin tasks",
-            BenchOp::TanmaClues => "tanma clues",
-            BenchOp::TanmaCustomerFiles => "tanma customer-files",
+            BenchOp::WshotoCollectDetails => (VendorName::Wshoto, "collect-details"),
+            BenchOp::WeibanSmartFormUsers => (VendorName::Weiban, "smart-form-users"),
+            BenchOp::WaiqinTasks => (VendorName::Waiqin, "tasks"),
+            BenchOp::TanmaClues => (VendorName::Tanma, "clues"),
+            BenchOp::TanmaCustomerFiles => (VendorName::Tanma, "customer-files"),
         }
+    }
+
+    /// The filters the hand-written baseline sends (`KEY=VALUE`, the vendor's field names):
+    /// the SDK side sends the same through the registry.
+    pub fn params(self) -> &'static [&'static str] {
+        match self {
+            BenchOp::WeibanSmartFormUsers => &["status=submit"],
+            _ => &[],
+        }
+    }
+
+    /// The registry entry matched by (vendor, name).
+    pub fn op(self) -> Result<OpRef, String> {
+        let (vendor, name) = self.registry_name();
+        OpRef::find(vendor, name).map_err(|e| e.0)
+    }
+
+    /// `vendor op` as printed.
+    pub fn name(self) -> String {
+        let (vendor, name) = self.registry_name();
+        format!("{} {name}", vendor.as_str())
     }
 
     /// A short command-line name.
@@ -71,18 +91,26 @@ impl BenchOp {
         }
     }
 
-    /// The sandbox query of a complete export (to check the count).
-    pub fn query(self) -> Query {
-        match self {
-            BenchOp::WshotoCollectDetails => Query::WshotoCollectDetail(WshotoFilter::default()),
-            BenchOp::WeibanSmartFormUsers => Query::WeibanSmartFormUsers(WeibanFilter {
-                status: Some("submit".into()),
-                ..WeibanFilter::default()
-            }),
-            BenchOp::WaiqinTasks => Query::WaiqinTasks(WaiqinTaskFilter::default()),
-            BenchOp::TanmaClues => Query::TanmaClues(TanmaClueFilter::default()),
-            BenchOp::TanmaCustomerFiles => Query::TanmaCustomerFiles(TanmaFileFilter::default()),
-        }
+    /// The SDK's request: [`BenchOp::params`] and `page_size`, through the registry.
+    pub fn request(self, page_size: u64) -> Result<serde_json::Value, String> {
+        let params: Vec<String> = self.params().iter().map(|p| (*p).to_owned()).collect();
+        self.op()?
+            .request(&params, Some(page_size))
+            .map_err(|e| e.0)
+    }
+
+    /// Records of a complete export in `dataset` (to check both sides' counts).
+    pub fn expected(self, dataset: &scrm_sandbox::Dataset) -> Result<u64, String> {
+        let (vendor, name) = self.registry_name();
+        let op = self.op()?;
+        let request = op
+            .info()
+            .request_from_params(self.params().iter().copied(), None)
+            .map_err(|e| e.to_string())?;
+        dataset
+            .expected_for_each(vendor.as_str(), name, &request, |_| {})
+            .map(|n| n as u64)
+            .ok_or_else(|| format!("{}: the sandbox rejects {request}", self.name()))
     }
 }
 
@@ -134,113 +162,86 @@ fn configure<B: Configure>(b: B, s: &Setup) -> B {
         .retry_policy(scrm_core::RetryPolicy::default().initial_delay(Duration::from_millis(50)))
 }
 
-async fn drain<T>(stream: impl Stream<Item = Result<T, scrm_core::Error>>) -> Result<u64, String> {
-    let mut stream = std::pin::pin!(stream);
-    let mut n = 0u64;
-    while let Some(record) = stream.try_next().await.map_err(|e| e.to_string())? {
-        black_box(&record);
-        n += 1;
-    }
-    Ok(n)
+/// The client of `vendor`, configured from `s` (building one — TLS roots, connection pool — is
+/// kept out of the timed part, as the baseline's `reqwest::Client` is). Per vendor, never per
+/// operation: any registered operation runs on it.
+pub fn build(vendor: VendorName, s: &Setup) -> Result<Connected, String> {
+    let c = &s.credentials;
+    let err = |e: scrm_core::Error| e.to_string();
+    Ok(match vendor {
+        VendorName::Wshoto => {
+            let b = scrm_wshoto::WshotoClient::builder()
+                .app_id(c.wshoto_app_id.clone())
+                .app_secret(c.wshoto_app_secret.clone());
+            Connected::Wshoto(configure(b, s).build().map_err(err)?)
+        }
+        VendorName::Weiban => {
+            let b = scrm_weiban::WeibanClient::builder()
+                .corp_id(c.weiban_corp_id.clone())
+                .secret(c.weiban_secret.clone());
+            Connected::Weiban(configure(b, s).build().map_err(err)?)
+        }
+        VendorName::Waiqin => {
+            let b = scrm_waiqin::WaiqinClient::builder()
+                .openid(c.waiqin_openid.clone())
+                .appkey(c.waiqin_appkey.clone());
+            Connected::Waiqin(configure(b, s).build().map_err(err)?)
+        }
+        VendorName::Tanma => {
+            let b = scrm_tanma::TanmaClient::builder()
+                .app_id(c.tanma_app_id.clone())
+                .app_key(c.tanma_app_key.clone());
+            Connected::Tanma(configure(b, s).build().map_err(err)?)
+        }
+    })
 }
 
-fn run(records: u64, s: scrm_core::ClientStats) -> SdkRun {
-    SdkRun {
-        records,
-        requests: s.requests,
-        throttled: s.throttled,
-        retries: s.retries,
-    }
+/// Exports every record of `op` for `request` on `client` through the registry's typed drain
+/// (the boxed, `Unpin` item stream; every record visited, none turned into JSON).
+pub async fn export(
+    client: &Connected,
+    op: OpRef,
+    request: serde_json::Value,
+    s: &Setup,
+) -> Result<SdkRun, String> {
+    let drained = client
+        .drain(op, request, s.pages.clone())
+        .map_err(|e| e.to_string())?
+        .await
+        .map_err(|e| e.to_string())?;
+    let stats = client.stats();
+    Ok(SdkRun {
+        records: drained.records,
+        requests: stats.requests,
+        throttled: stats.throttled,
+        retries: stats.retries,
+    })
 }
 
-/// A built SDK client of one vendor (building one — TLS roots, connection pool — is kept out of
-/// the timed part, as the baseline's `reqwest::Client` is).
-pub enum SdkClient {
-    /// wshoto.
-    Wshoto(scrm_wshoto::WshotoClient),
-    /// weiban.
-    Weiban(scrm_weiban::WeibanClient),
-    /// waiqin.
-    Waiqin(scrm_waiqin::WaiqinClient),
-    /// tanma.
-    Tanma(scrm_tanma::TanmaClient),
+/// A built client of `op`'s vendor and its request, ready to export.
+pub struct SdkClient {
+    client: Connected,
+    op: OpRef,
+    request: serde_json::Value,
 }
 
 impl SdkClient {
-    /// The client `op` needs, configured from `s`.
+    /// The client and request of the seed operation `op`, configured from `s`.
     pub fn build(op: BenchOp, s: &Setup) -> Result<SdkClient, String> {
-        let c = &s.credentials;
-        let err = |e: scrm_core::Error| e.to_string();
-        Ok(match op {
-            BenchOp::WshotoCollectDetails => {
-                let b = scrm_wshoto::WshotoClient::builder()
-                    .app_id(c.wshoto_app_id.clone())
-                    .app_secret(c.wshoto_app_secret.clone());
-                SdkClient::Wshoto(configure(b, s).build().map_err(err)?)
-            }
-            BenchOp::WeibanSmartFormUsers => {
-                let b = scrm_weiban::WeibanClient::builder()
-                    .corp_id(c.weiban_corp_id.clone())
-                    .secret(c.weiban_secret.clone());
-                SdkClient::Weiban(configure(b, s).build().map_err(err)?)
-            }
-            BenchOp::WaiqinTasks => {
-                let b = scrm_waiqin::WaiqinClient::builder()
-                    .openid(c.waiqin_openid.clone())
-                    .appkey(c.waiqin_appkey.clone());
-                SdkClient::Waiqin(configure(b, s).build().map_err(err)?)
-            }
-            BenchOp::TanmaClues | BenchOp::TanmaCustomerFiles => {
-                let b = scrm_tanma::TanmaClient::builder()
-                    .app_id(c.tanma_app_id.clone())
-                    .app_key(c.tanma_app_key.clone());
-                SdkClient::Tanma(configure(b, s).build().map_err(err)?)
-            }
+        Ok(SdkClient {
+            client: build(op.registry_name().0, s)?,
+            op: op.op()?,
+            request: op.request(s.page_size)?,
         })
     }
 
-    /// Exports every record of `op` through the client's item stream.
-    pub async fn export(&self, op: BenchOp, s: &Setup) -> Result<SdkRun, String> {
-        let size = u32::try_from(s.page_size).map_err(|e| e.to_string())?;
-        let mismatch = || format!("{} needs another client", op.name());
-        match (op, self) {
-            (BenchOp::WshotoCollectDetails, SdkClient::Wshoto(client)) => {
-                let request = scrm_wshoto::CollectDetailPage::new().page_size(s.page_size);
-                let n = drain(client.items(request).options(s.pages.clone())).await?;
-                Ok(run(n, client.core().stats()))
-            }
-            (BenchOp::WeibanSmartFormUsers, SdkClient::Weiban(client)) => {
-                use scrm_weiban::{FormUserStatus, SmartFormUserList};
-                let request = SmartFormUserList::new()
-                    .status(FormUserStatus::Submit)
-                    .limit(size);
-                let n = drain(client.items(request).options(s.pages.clone())).await?;
-                Ok(run(n, client.core().stats()))
-            }
-            (BenchOp::WaiqinTasks, SdkClient::Waiqin(client)) => {
-                let request = scrm_waiqin::QueryTask::new().rows(size);
-                let n = drain(client.items(request).options(s.pages.clone())).await?;
-                Ok(run(n, client.core().stats()))
-            }
-            (BenchOp::TanmaClues, SdkClient::Tanma(client)) => {
-                use scrm_tanma::{ChinaDateTime, ClueList};
-                let since = ChinaDateTime::parse("2000-01-01 00:00:00")?;
-                let before = ChinaDateTime::parse("2100-01-01 00:00:00")?;
-                let request = ClueList::new().since(since).before(before).size(size);
-                let n = drain(client.items(request).options(s.pages.clone())).await?;
-                Ok(run(n, client.core().stats()))
-            }
-            (BenchOp::TanmaCustomerFiles, SdkClient::Tanma(client)) => {
-                let request = scrm_tanma::CustomerFileList::new().page_size(size);
-                let n = drain(client.items(request).options(s.pages.clone())).await?;
-                Ok(run(n, client.core().stats()))
-            }
-            _ => Err(mismatch()),
-        }
+    /// Exports every record.
+    pub async fn export(&self, s: &Setup) -> Result<SdkRun, String> {
+        export(&self.client, self.op, self.request.clone(), s).await
     }
 }
 
 /// Builds the client and exports every record of `op` through the SDK.
 pub async fn sdk_export(op: BenchOp, s: &Setup) -> Result<SdkRun, String> {
-    SdkClient::build(op, s)?.export(op, s).await
+    SdkClient::build(op, s)?.export(s).await
 }

@@ -36,9 +36,31 @@ pub struct Throughput {
     pub baseline: Side,
     /// SDK / baseline client CPU per record.
     pub cpu_ratio: f64,
+    /// The second baseline: the same loop with hand-written typed serde structs (absent in
+    /// summaries written before it was measured).
+    #[serde(default)]
+    pub typed: Option<Side>,
+    /// SDK / typed baseline client CPU per record.
+    #[serde(default)]
+    pub typed_cpu_ratio: Option<f64>,
     /// CPU used by threads other than the client thread and the sandbox's during the measured
     /// runs (should be ~0: everything the client does runs on the measured thread).
     pub other_threads_cpu_ms: f64,
+}
+
+/// SDK throughput of one registered operation through the registry's typed drain.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegistryRow {
+    /// `vendor operation`.
+    pub op: String,
+    /// Records per export (the sandbox's demo request of the operation).
+    pub records: u64,
+    /// Requests per export (token fetches included).
+    pub requests: u64,
+    /// Measured runs (after one warm-up).
+    pub runs: usize,
+    /// The SDK through `Connected::drain` (typed records, no JSON).
+    pub sdk: Side,
 }
 
 /// Peak RSS of exports (each in a fresh child process).
@@ -165,6 +187,10 @@ pub struct Summary {
     pub overhead_cpu_ratio: f64,
     /// Total SDK CPU / total baseline CPU over all operations (for information).
     pub overhead_cpu_ratio_aggregate: f64,
+    /// The worst SDK/typed-baseline CPU-per-record ratio over the operations (absent in
+    /// summaries written before the typed baseline existed).
+    #[serde(default)]
+    pub overhead_cpu_ratio_typed: Option<f64>,
     /// Peak RSS of the small export, MiB.
     pub peak_rss_mib_small: f64,
     /// Peak RSS of the large export, MiB.
@@ -197,6 +223,10 @@ pub struct Summary {
     /// `scrm sync` into SQLite (absent in summaries written before it was measured).
     #[serde(default)]
     pub sync: Option<SyncBench>,
+    /// Every registered operation the sandbox serves, SDK side only (empty in summaries
+    /// written before it was measured).
+    #[serde(default)]
+    pub registry: Vec<RegistryRow>,
 }
 
 impl Summary {
@@ -210,6 +240,10 @@ impl Summary {
         concurrency: Vec<Concurrency>,
     ) -> Summary {
         let overhead_cpu_ratio = throughput.iter().map(|t| t.cpu_ratio).fold(0.0, f64::max);
+        let overhead_cpu_ratio_typed = throughput
+            .iter()
+            .filter_map(|t| t.typed_cpu_ratio)
+            .reduce(f64::max);
         let total = |f: fn(&Throughput) -> f64| throughput.iter().map(f).sum::<f64>();
         let overhead_cpu_ratio_aggregate =
             total(|t| t.sdk.cpu_ms) / total(|t| t.baseline.cpu_ms).max(1e-9);
@@ -229,6 +263,12 @@ impl Summary {
                 value: overhead_cpu_ratio,
                 target: "<= 1.10".into(),
                 pass: overhead_cpu_ratio <= 1.10,
+            },
+            Target {
+                name: "overhead_cpu_ratio_typed".into(),
+                value: overhead_cpu_ratio_typed.unwrap_or(0.0),
+                target: "<= 1.05 (SDK vs hand-written typed serde structs)".into(),
+                pass: overhead_cpu_ratio_typed.is_some_and(|r| r <= 1.05),
             },
             Target {
                 name: "peak_rss_mib_large".into(),
@@ -261,6 +301,7 @@ impl Summary {
             machine,
             overhead_cpu_ratio,
             overhead_cpu_ratio_aggregate,
+            overhead_cpu_ratio_typed,
             peak_rss_mib_small: rss.peak_rss_mib_small,
             peak_rss_mib_large: rss.peak_rss_mib_large,
             rate_limit_utilization: rate_limit.utilization,
@@ -275,6 +316,7 @@ impl Summary {
             targets,
             redis: None,
             sync: None,
+            registry: Vec::new(),
         }
     }
 
@@ -325,13 +367,19 @@ impl Summary {
         let _ = writeln!(
             s,
             "### Export throughput (client thread CPU; median of runs)\n\n\
-             | operation | records | page | SDK rec/s | baseline rec/s | SDK CPU µs/rec | baseline CPU µs/rec | CPU ratio SDK/baseline |\n\
-             |---|---:|---:|---:|---:|---:|---:|---:|"
+             | operation | records | page | SDK rec/s | baseline rec/s | SDK CPU µs/rec | baseline CPU µs/rec | CPU ratio SDK/baseline | typed CPU µs/rec | CPU ratio SDK/typed |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         );
         for t in &self.throughput {
+            let typed = t.typed.as_ref().map_or("-".to_owned(), |ty| {
+                format!("{:.2}", ty.cpu_ns_per_record / 1e3)
+            });
+            let typed_ratio = t
+                .typed_cpu_ratio
+                .map_or("-".to_owned(), |r| format!("{r:.3}"));
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.3} |",
+                "| {} | {} | {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.3} | {typed} | {typed_ratio} |",
                 t.op,
                 t.records,
                 t.page_size,
@@ -341,6 +389,25 @@ impl Summary {
                 t.baseline.cpu_ns_per_record / 1e3,
                 t.cpu_ratio
             );
+        }
+        if !self.registry.is_empty() {
+            let _ = writeln!(
+                s,
+                "\n### Every registered operation (SDK through the registry's typed drain, each \
+                 operation's default page size, the sandbox's demo request)\n\n\
+                 | operation | records | requests | SDK rec/s | SDK CPU µs/rec |\n|---|---:|---:|---:|---:|"
+            );
+            for r in &self.registry {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {:.0} | {:.2} |",
+                    r.op,
+                    r.records,
+                    r.requests,
+                    r.sdk.records_per_sec,
+                    r.sdk.cpu_ns_per_record / 1e3
+                );
+            }
         }
         let stray: f64 = self.throughput.iter().map(|t| t.other_threads_cpu_ms).sum();
         let _ = writeln!(

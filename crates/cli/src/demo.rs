@@ -1,73 +1,26 @@
-//! `scrm demo`: the sandbox in-process, every seed operation exported through the real client
-//! stack with faults on, each checked record by record against the sandbox's dataset.
+//! `scrm demo`: the sandbox in-process, every registered operation exported through the real
+//! client stack with faults on, each checked record by record (whole records, as JSON values)
+//! against the sandbox's dataset.
+//!
+//! Nothing here is per operation: the operations come from the registries ([`OpRef::all`]),
+//! each one's request from the sandbox's declaration of it ([`scrm_sandbox::Dataset::demo_request`]),
+//! the records to expect from the sandbox's dataset ([`scrm_sandbox::Dataset::expected_for_each`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use scrm_core::{PageOptions, Secret};
-use scrm_sandbox::{
-    Query, Sandbox, SandboxConfig, TanmaClueFilter, TanmaFileFilter, Vendor, WaiqinTaskFilter,
-    WeibanFilter, WshotoFilter,
-};
+use scrm_core::PageOptions;
+use scrm_sandbox::{Sandbox, SandboxConfig, Vendor};
 
 use crate::ops::{ExportError, Job};
-use crate::output::{Progress, Sink, Summary};
+use crate::output::{Progress, Sink, Summary, canonical};
 use crate::{explain, fail, faults};
-use scrm_cli::args::{DemoArgs, Tuning, VendorName};
+use scrm_cli::args::{DemoArgs, Tuning};
 use scrm_cli::env::VendorEnv;
 use scrm_cli::vendors::OpRef;
-
-fn env_for(sandbox: &Sandbox, vendor: VendorName) -> VendorEnv {
-    let c = sandbox.credentials();
-    let (id, secret) = match vendor {
-        VendorName::Wshoto => (&c.wshoto_app_id, &c.wshoto_app_secret),
-        VendorName::Weiban => (&c.weiban_corp_id, &c.weiban_secret),
-        VendorName::Waiqin => (&c.waiqin_openid, &c.waiqin_appkey),
-        VendorName::Tanma => (&c.tanma_app_id, &c.tanma_app_key),
-    };
-    VendorEnv {
-        id: id.clone(),
-        secret: Secret::new(secret.clone()),
-        base_url: Some(sandbox.base_url()),
-    }
-}
-
-// Transitional: the sandbox's typed queries of the six seed operations, until the sandbox
-// answers "what does a complete export of this request return" for any registered operation.
-fn query(op: OpRef) -> Option<(Query, &'static str)> {
-    let info = op.info();
-    Some(match (info.vendor, info.name) {
-        ("wshoto", "collect-details") => (
-            Query::WshotoCollectDetail(WshotoFilter::default()),
-            "external_userid",
-        ),
-        ("weiban", "smart-form-users") => (
-            Query::WeibanSmartFormUsers(WeibanFilter {
-                status: Some("submit".into()),
-                ..WeibanFilter::default()
-            }),
-            "u_id",
-        ),
-        ("waiqin", "tasks") => (Query::WaiqinTasks(WaiqinTaskFilter::default()), "task_id"),
-        ("waiqin", "task-types") => (Query::WaiqinTaskTypes(Vec::new()), "type_id"),
-        ("tanma", "clues") => (Query::TanmaClues(TanmaClueFilter::default()), "customerId"),
-        ("tanma", "customer-files") => {
-            (Query::TanmaCustomerFiles(TanmaFileFilter::default()), "id")
-        }
-        _ => return None,
-    })
-}
-
-/// The request of each operation in the demo: no filter but the ones a vendor requires.
-fn params(op: OpRef) -> Vec<String> {
-    match (op.info().vendor, op.info().name) {
-        ("weiban", "smart-form-users") => vec!["status=submit".into()],
-        _ => Vec::new(),
-    }
-}
 
 struct Row {
     op: OpRef,
@@ -76,15 +29,140 @@ struct Row {
     verdict: String,
 }
 
-fn check(expected: &[String], got: &[String]) -> String {
-    let mut seen = HashSet::new();
-    let duplicates = got.iter().filter(|k| !seen.insert(k.as_str())).count();
-    let want: HashSet<&str> = expected.iter().map(String::as_str).collect();
-    let missing = want.iter().filter(|k| !seen.contains(**k)).count();
-    let extra = seen.iter().filter(|k| !want.contains(**k)).count();
-    match (missing, duplicates, extra) {
-        (0, 0, 0) => "exact".to_owned(),
-        _ => format!("MISMATCH: {missing} missing, {duplicates} twice, {extra} unexpected"),
+/// `got` against `expected`, both as canonical JSON records (a multiset: a record the sandbox
+/// serves twice must arrive twice). A changed record counts as one missing and one unexpected.
+fn check(op: OpRef, expected: &[String], got: &[String]) -> String {
+    let mut counts: HashMap<&str, i64> = HashMap::new();
+    for r in expected {
+        *counts.entry(r.as_str()).or_default() += 1;
+    }
+    let mut extra = Vec::new();
+    for r in got {
+        match counts.get_mut(r.as_str()) {
+            Some(n) => *n -= 1,
+            None => extra.push(r.as_str()),
+        }
+    }
+    let missing: i64 = counts.values().filter(|n| **n > 0).sum();
+    let twice: i64 = counts.values().filter(|n| **n < 0).map(|n| -n).sum();
+    if missing == 0 && twice == 0 && extra.is_empty() {
+        return "exact".to_owned();
+    }
+    // One example of each kind on stderr, to see what differs.
+    let cut = |r: &str| r.chars().take(400).collect::<String>();
+    if let Some(r) = extra.first() {
+        eprintln!("scrm demo: {op:?}: unexpected record: {}", cut(r));
+    }
+    // The missing record nearest to the first unexpected one (most fields equal): likely the
+    // same record, read differently.
+    let parse = |s: &str| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s);
+    let same_fields = |a: &str, b: &str| match (parse(a), parse(b)) {
+        (Ok(a), Ok(b)) => a.iter().filter(|(k, v)| b.get(*k) == Some(v)).count(),
+        _ => 0,
+    };
+    let missing_one = match extra.first() {
+        Some(got) => counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .max_by_key(|(r, _)| same_fields(r, got))
+            .map(|(r, _)| *r),
+        None => counts.iter().find(|(_, n)| **n > 0).map(|(r, _)| *r),
+    };
+    if let Some(r) = missing_one {
+        eprintln!("scrm demo: {op:?}: missing record: {}", cut(r));
+    }
+    if let (Some(got), Some(want)) = (extra.first(), missing_one) {
+        eprintln!(
+            "scrm demo: {op:?}: the nearest two differ in: {}",
+            differences(want, got)
+        );
+    }
+    format!(
+        "MISMATCH: {missing} missing, {twice} twice, {} unexpected",
+        extra.len()
+    )
+}
+
+/// The top-level fields in which two records (canonical JSON objects) differ, as
+/// `field: expected … got …`.
+fn differences(want: &str, got: &str) -> String {
+    let parse = |s: &str| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s);
+    let (Ok(want), Ok(got)) = (parse(want), parse(got)) else {
+        return "(not objects)".to_owned();
+    };
+    let mut keys: Vec<&String> = want.keys().chain(got.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let absent = serde_json::Value::String("(absent)".into());
+    keys.into_iter()
+        .filter(|k| want.get(*k) != got.get(*k))
+        .map(|k| {
+            let w = want.get(k).unwrap_or(&absent);
+            let g = got.get(k).unwrap_or(&absent);
+            format!("{k}: expected {w} got {g}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The demo request of `op` (the sandbox's: the filters the vendor requires), as the client
+/// takes it and as the sandbox's dataset selects with it.
+fn demo_request(sandbox: &Sandbox, op: OpRef) -> Result<serde_json::Value, String> {
+    let info = op.info();
+    sandbox
+        .dataset()
+        .demo_request(info.vendor, info.name)
+        .ok_or_else(|| {
+            format!(
+                "NOT SERVED: the sandbox declares no {} {} (add it to crates/sandbox/src/ops)",
+                info.vendor, info.name
+            )
+        })
+}
+
+/// A served record as the typed record reads it, by the registry's record field types: an
+/// id of `"-1"` is absent (`Option<Id>` reads `null`, `""` and `"-1"` as `None`; [`canonical`]
+/// leaves out the first two).
+fn as_read(op: OpRef, mut record: serde_json::Value) -> serde_json::Value {
+    if let Some(object) = record.as_object_mut() {
+        object.retain(|name, value| {
+            let id = op
+                .info()
+                .record_fields
+                .iter()
+                .any(|f| f.name == name && f.ty == scrm_core::de::FieldType::Id);
+            !(id && value.as_str() == Some("-1"))
+        });
+    }
+    record
+}
+
+/// Every record a complete export of `request` returns, as canonical JSON.
+fn expected(
+    sandbox: &Sandbox,
+    op: OpRef,
+    request: &serde_json::Value,
+) -> Result<Vec<String>, String> {
+    let info = op.info();
+    let mut records = Vec::new();
+    let mut bad = None;
+    sandbox
+        .dataset()
+        .expected_for_each(
+            info.vendor,
+            info.name,
+            request,
+            |json| match serde_json::from_str::<serde_json::Value>(json) {
+                Ok(v) => records.push(canonical(&as_read(op, v))),
+                Err(e) => bad = Some(e.to_string()),
+            },
+        )
+        .ok_or_else(|| format!("FAILED: the sandbox rejects its own demo request {request}"))?;
+    match bad {
+        Some(e) => Err(format!(
+            "FAILED: the sandbox served a record that is not JSON: {e}"
+        )),
+        None => Ok(records),
     }
 }
 
@@ -133,11 +211,25 @@ pub async fn run(args: DemoArgs) -> ExitCode {
     let mut rows = Vec::new();
     let mut failed = false;
     for op in OpRef::all() {
-        let Some((query, key)) = query(op) else {
-            continue;
+        let env = VendorEnv::sandbox(&sandbox, op.vendor());
+        let prepared = demo_request(&sandbox, op).and_then(|demo| {
+            let want = expected(&sandbox, op, &demo)?;
+            Ok((demo, want))
+        });
+        let (demo, want) = match prepared {
+            Ok(p) => p,
+            Err(verdict) => {
+                failed = true;
+                rows.push(Row {
+                    op,
+                    summary: Summary::default(),
+                    expected: 0,
+                    verdict,
+                });
+                continue;
+            }
         };
-        let env = env_for(&sandbox, op.vendor());
-        let request = match op.request(&params(op), tuning.page_size) {
+        let request = match op.request_json(demo, tuning.page_size) {
             Ok(r) => r,
             Err(e) => return fail(2, &e.0),
         };
@@ -151,7 +243,7 @@ pub async fn run(args: DemoArgs) -> ExitCode {
                 }
             }
         };
-        let mut sink = Sink::keys(out, key);
+        let mut sink = Sink::collecting(out);
         let mut progress = Progress::new(false);
         let job = Job {
             op,
@@ -160,9 +252,8 @@ pub async fn run(args: DemoArgs) -> ExitCode {
             tuning: &tuning,
             pages: PageOptions::default().empty_page_backoff(Duration::from_millis(100)),
         };
-        let expected = sandbox.dataset().expected_keys(&query);
         let (summary, verdict) = match crate::ops::run(job, &mut sink, &mut progress).await {
-            Ok(summary) => (summary, check(&expected, &sink.take_keys())),
+            Ok(summary) => (summary, check(op, &want, &sink.take_records())),
             Err(ExportError::Usage(e)) => return fail(2, &e.0),
             Err(ExportError::Failed(failure, summary)) => {
                 let message = explain(op, &failure, &summary);
@@ -173,26 +264,38 @@ pub async fn run(args: DemoArgs) -> ExitCode {
         rows.push(Row {
             op,
             summary,
-            expected: expected.len(),
+            expected: want.len(),
             verdict,
         });
     }
     print_table(&rows);
     // scrm sync of every operation into a temporary SQLite database, a crash injected once.
+    // Operations without a primary key cannot be synced (scrm sync refuses them): not in it.
     let mut jobs = Vec::new();
     for op in OpRef::all() {
-        let Some((query, _)) = query(op) else {
+        let info = op.info();
+        if info.primary_key.is_empty() {
+            continue;
+        }
+        let Ok(demo) = demo_request(&sandbox, op) else {
+            continue; // already a failed row of the export table
+        };
+        // Rows are upserted by primary key: as many as the distinct keys of the records.
+        let Some(keys) = sandbox
+            .dataset()
+            .expected_keys_of(info.vendor, info.name, &demo)
+        else {
             continue;
         };
-        let request = match op.request(&params(op), tuning.page_size) {
+        let request = match op.request_json(demo, tuning.page_size) {
             Ok(r) => r,
             Err(e) => return fail(2, &e.0),
         };
         jobs.push(crate::sync::DemoJob {
             op,
-            env: env_for(&sandbox, op.vendor()),
+            env: VendorEnv::sandbox(&sandbox, op.vendor()),
             request,
-            expected: sandbox.dataset().expected_count(&query),
+            expected: keys.into_iter().collect::<HashSet<_>>().len(),
         });
     }
     failed |= !crate::sync::demo(jobs, &tuning).await;

@@ -52,6 +52,25 @@ pub struct VendorEnv {
     pub base_url: Option<String>,
 }
 
+impl VendorEnv {
+    /// The settings of `vendor` against `sandbox`: its credentials and base URL (the demo's and
+    /// the bench's clients).
+    pub fn sandbox(sandbox: &scrm_sandbox::Sandbox, vendor: VendorName) -> VendorEnv {
+        let c = sandbox.credentials();
+        let (id, secret) = match vendor {
+            VendorName::Wshoto => (&c.wshoto_app_id, &c.wshoto_app_secret),
+            VendorName::Weiban => (&c.weiban_corp_id, &c.weiban_secret),
+            VendorName::Waiqin => (&c.waiqin_openid, &c.waiqin_appkey),
+            VendorName::Tanma => (&c.tanma_app_id, &c.tanma_app_key),
+        };
+        VendorEnv {
+            id: id.clone(),
+            secret: Secret::new(secret.clone()),
+            base_url: Some(sandbox.base_url()),
+        }
+    }
+}
+
 fn var(name: &str) -> Result<Option<String>, UsageError> {
     match std::env::var(name) {
         Ok(v) if v.trim().is_empty() => Ok(None),

@@ -8,10 +8,11 @@ use scrm_core::ClientStats;
 use scrm_core::registry::JsonPage;
 use serde_json::value::RawValue;
 
-/// Where records go: JSON lines to a writer, and/or their keys collected (the demo's check).
+/// Where records go: JSON lines to a writer, and/or collected in a canonical form (the
+/// demo's check).
 pub struct Sink {
     out: Option<Box<dyn Write + Send>>,
-    keys: Option<(&'static str, Vec<String>)>,
+    records: Option<Vec<String>>,
 }
 
 impl Sink {
@@ -19,23 +20,23 @@ impl Sink {
     pub fn stdout() -> Self {
         Sink {
             out: Some(Box::new(BufWriter::with_capacity(1 << 16, io::stdout()))),
-            keys: None,
+            records: None,
         }
     }
 
-    /// JSON lines into `out` (or nowhere), collecting the value of field `key` of every record.
-    pub fn keys(out: Option<Box<dyn Write + Send>>, key: &'static str) -> Self {
+    /// JSON lines into `out` (or nowhere), collecting every record as [`canonical`] JSON.
+    pub fn collecting(out: Option<Box<dyn Write + Send>>) -> Self {
         Sink {
             out,
-            keys: Some((key, Vec::new())),
+            records: Some(Vec::new()),
         }
     }
 
-    /// The keys collected.
-    pub fn take_keys(&mut self) -> Vec<String> {
-        self.keys
+    /// The records collected, as [`canonical`] JSON texts.
+    pub fn take_records(&mut self) -> Vec<String> {
+        self.records
             .as_mut()
-            .map(|(_, k)| std::mem::take(k))
+            .map(std::mem::take)
             .unwrap_or_default()
     }
 
@@ -44,13 +45,10 @@ impl Sink {
             out.write_all(record.get().as_bytes())?;
             out.write_all(b"\n")?;
         }
-        if let Some((field, keys)) = &mut self.keys {
+        if let Some(records) = &mut self.records {
             let value: serde_json::Value =
                 serde_json::from_str(record.get()).map_err(io::Error::other)?;
-            keys.push(match &value[*field] {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            });
+            records.push(canonical(&value));
         }
         Ok(())
     }
@@ -167,4 +165,46 @@ where
     }
     progress.update(summary.records, summary.pages, stats(), true);
     Ok(finish(summary, stats()))
+}
+
+/// `value` as JSON text with every object's keys sorted and its absent values (`null`, `""`)
+/// left out: the typed records read both as absent (the vendors' lenient fields) and print
+/// nothing for them. Two records are equal as JSON values, absent values aside, exactly when
+/// their canonical texts are equal (whatever the field order).
+pub fn canonical(value: &serde_json::Value) -> String {
+    fn write(value: &serde_json::Value, out: &mut String) {
+        match value {
+            serde_json::Value::Object(map) => {
+                let mut entries: Vec<_> = map
+                    .iter()
+                    .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
+                    .collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                out.push('{');
+                for (i, (k, v)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                    out.push(':');
+                    write(v, out);
+                }
+                out.push('}');
+            }
+            serde_json::Value::Array(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(v, out);
+                }
+                out.push(']');
+            }
+            scalar => out.push_str(&scalar.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out
 }

@@ -99,18 +99,41 @@ impl OpRef {
         page_size: Option<u64>,
     ) -> Result<serde_json::Value, UsageError> {
         let info = self.info();
-        let usage =
-            |e: Error| UsageError(format!("{} {}: {}", info.vendor, info.name, e.message()));
         let request = info
             .request_from_params(params.iter().map(String::as_str), page_size)
-            .map_err(usage)?;
+            .map_err(|e| self.usage(e))?;
+        self.request_json(request, None)
+    }
+
+    /// The request given as a JSON object with the vendor's field names (a sandbox's demo
+    /// request), `page_size` filling the page-size field it does not set, checked as
+    /// [`OpRef::request`] checks.
+    pub fn request_json(
+        self,
+        mut request: serde_json::Value,
+        page_size: Option<u64>,
+    ) -> Result<serde_json::Value, UsageError> {
+        if let (Some(size), Some(field), Some(object)) = (
+            page_size,
+            self.info().page_size_field,
+            request.as_object_mut(),
+        ) {
+            object
+                .entry(field.to_owned())
+                .or_insert_with(|| serde_json::Value::String(size.to_string()));
+        }
         let checked = match self {
             OpRef::Wshoto(op) => op.check(request.clone()),
             OpRef::Weiban(op) => op.check(request.clone()),
             OpRef::Waiqin(op) => op.check(request.clone()),
             OpRef::Tanma(op) => op.check(request.clone()),
         };
-        checked.map(|_| request).map_err(usage)
+        checked.map(|_| request).map_err(|e| self.usage(e))
+    }
+
+    fn usage(self, e: Error) -> UsageError {
+        let info = self.info();
+        UsageError(format!("{} {}: {}", info.vendor, info.name, e.message()))
     }
 }
 

@@ -1055,6 +1055,25 @@ impl Dataset {
         })
     }
 
+    /// A valid request of `vendor`'s operation `op` for this dataset: the filters the vendor
+    /// requires, valued from the dataset (a customer id for weiban `customer`, a chat id for
+    /// `group-chat-members`, a date window for waiqin `visits`), nothing else. What `scrm demo`
+    /// and the bench send; `None` for an operation the sandbox does not serve.
+    ///
+    /// ```
+    /// let d = scrm_sandbox::Dataset::new(1, 100);
+    /// let req = d.demo_request("weiban", "smart-form-users").unwrap();
+    /// assert_eq!(req, serde_json::json!({ "status": "submit" }));
+    /// assert_eq!(d.expected("weiban", "smart-form-users", &req).map(|r| r.len()), Some(100));
+    /// for (vendor, op) in scrm_sandbox::Dataset::operations() {
+    ///     let req = d.demo_request(vendor, op).unwrap();
+    ///     assert!(d.expected(vendor, op, &req).is_some_and(|r| !r.is_empty()), "{vendor} {op}");
+    /// }
+    /// ```
+    pub fn demo_request(&self, vendor: &str, op: &str) -> Option<serde_json::Value> {
+        ops::find(vendor, op).map(|d| (d.demo)(self))
+    }
+
     /// The exact records a complete export of `request` returns, in serving order.
     ///
     /// `request` holds the operation's documented request fields as the vendor takes them

@@ -33,6 +33,8 @@ pub(crate) type Envelope = fn(&Page<'_>) -> String;
 pub(crate) type Check = fn(&Value) -> Result<(), Rej>;
 /// Checks a selection's size (e.g. "nothing found" error codes of lookup endpoints).
 pub(crate) type Found = fn(&Value, usize) -> Result<(), Rej>;
+/// A valid demo request of an operation: its required filters, valued from the dataset.
+pub(crate) type Demo = fn(&Dataset) -> Value;
 
 /// A rejection: `code: None` is the vendor's parameter error, `Some(c)` a documented code.
 #[derive(Debug)]
@@ -244,6 +246,8 @@ pub(crate) struct OpDecl {
     pub(crate) envelope: Envelope,
     pub(crate) check: Check,
     pub(crate) found: Found,
+    /// What `scrm demo` and the bench send: the required filters only, valued from the dataset.
+    pub(crate) demo: Demo,
     /// Where the declaration comes from (fidelity of the vendor page, sandbox choices).
     pub(crate) note: &'static str,
 }
@@ -251,6 +255,11 @@ pub(crate) struct OpDecl {
 /// No extra request check.
 pub(crate) fn no_check(_: &Value) -> Result<(), Rej> {
     Ok(())
+}
+
+/// A demo request with no filter (the operation requires none).
+pub(crate) fn no_filters(_: &Dataset) -> Value {
+    Value::Object(serde_json::Map::new())
 }
 
 /// No selection-size check.

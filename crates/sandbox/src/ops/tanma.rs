@@ -10,7 +10,7 @@ use crate::data::{
 };
 use crate::engine::{
     Axis, How, Kind, Method, OpDecl, Page, Paging, Pop, Rej, Size, Unit, any_found, f, get_str,
-    no_check,
+    no_check, no_filters,
 };
 use crate::tanma::{TANMA_DEFAULT_SIZE, TANMA_MAX_SIZE, counted_page, cursor_page, ok};
 use crate::util::{TimeFmt, fmt_cst, push_json_str};
@@ -50,6 +50,7 @@ pub(crate) const CLUES: OpDecl = OpDecl {
     envelope: cursor_page,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "seed page (fidelity: page); since inclusive / before exclusive, yyyy-MM-dd HH:mm:ss; opaque cursor, nextCursor null at the end",
 };
 
@@ -111,6 +112,7 @@ pub(crate) const CUSTOMER_FILES: OpDecl = OpDecl {
     envelope: files_envelope,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "seed page (fidelity: page); keyset lastId: ids ascend, a page holds ids > lastId (SandboxConfig::tanma_files_newest_first: ids descend, ids < lastId); userId = WeCom userid or decimal salesId",
 };
 
@@ -185,6 +187,10 @@ fn gen_detail(d: &Dataset, r: &Rec, out: &mut String) {
     a.push_str("/0");
     j.s("wechatAvatar", &a).end();
 }
+/// A demo `customer-details` request: the dataset's first customer.
+fn demo_details(d: &Dataset) -> Value {
+    serde_json::json!({ "externalUserId": d.tanma_external_user_id(0) })
+}
 fn details_check(req: &Value) -> Result<(), Rej> {
     match get_str(req, "externalUserId")? {
         Some(_) => Ok(()),
@@ -212,6 +218,7 @@ pub(crate) const CUSTOMER_DETAILS: OpDecl = OpDecl {
     envelope: list_envelope,
     check: details_check,
     found: any_found,
+    demo: demo_details,
     note: "fidelity: partial (7 of 8 response fields documented; the 8th is unknown and absent); data = one element per sales-customer relation (2 per customer); externalUserId required (sandbox choice: the endpoint is a lookup by it)",
 };
 
@@ -325,6 +332,7 @@ pub(crate) const CUSTOMERS: OpDecl = OpDecl {
     envelope: search_envelope,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: partial; response {totalPage, data:[...]} from third-party code; createTime window inclusive; conditions and role accepted without effect",
 };
 
@@ -382,6 +390,7 @@ pub(crate) const TAGS: OpDecl = OpDecl {
     envelope: list_envelope,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: partial; no body (an empty body or {} both accepted); 6 tag groups with their tags",
 };
 
@@ -466,6 +475,7 @@ pub(crate) const GROUP_CHATS: OpDecl = OpDecl {
     envelope: counted_page,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: partial; totalCount/totalPage/pageNo (1-based)/pageSize/result; startCreateTime/endCreateTime as yyyy-MM-dd HH:mm:ss (format unstated), inclusive; salesId a string in records",
 };
 
@@ -528,5 +538,6 @@ pub(crate) const STAFF: OpDecl = OpDecl {
     envelope: staff_envelope,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: third-party code; page number without totals (a short page is the end); records {salesId, name}; deleted 0/1 selects on a flag the records do not show",
 };

@@ -10,6 +10,7 @@ use crate::data::{
 };
 use crate::engine::{
     Axis, How, Kind, Method, OpDecl, Paging, Pop, Rej, Size, Unit, any_found, f, field, no_check,
+    no_filters,
 };
 use crate::util::{TimeFmt, fmt_cst};
 use crate::waiqin::{WAIQIN_MAX_ROWS, data};
@@ -58,6 +59,7 @@ pub(crate) const TASKS: OpDecl = OpDecl {
     envelope: data,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "seed page (fidelity: page); create/modify dates yyyy-MM-dd, day granularity, inclusive; page/rows strings or numbers",
 };
 
@@ -82,6 +84,7 @@ pub(crate) const TASK_TYPES: OpDecl = OpDecl {
     envelope: data,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "seed page (fidelity: page); absent, null or [] type_ids = all 12 types; unknown ids ignored",
 };
 
@@ -192,6 +195,10 @@ fn gen_visit(d: &Dataset, r: &Rec, out: &mut String) {
         .s("task_type", &(1 + (misc >> 40) % 3).to_string())
         .end();
 }
+/// A demo request of the dated operations: every day of the dataset (and its modifications).
+fn demo_days(_: &Dataset) -> Value {
+    serde_json::json!({ "date_start": "2024-01-01", "date_end": "2025-12-31" })
+}
 fn visits_check(req: &Value) -> Result<(), Rej> {
     let has = |k: &str| {
         field(req, k).is_some_and(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.is_empty()))
@@ -248,6 +255,7 @@ pub(crate) const VISITS: OpDecl = OpDecl {
     envelope: data,
     check: visits_check,
     found: any_found,
+    demo: demo_days,
     note: "fidelity: partial; date_start/date_end (visit date) required unless id, page/rows required (strings, rows <= 1000); modify_start/modify_end day granularity on modify_time (never-modified records by create_time); visit_time_* on leave_time",
 };
 
@@ -346,5 +354,6 @@ pub(crate) const TRACKS: OpDecl = OpDecl {
     envelope: data,
     check: tracks_check,
     found: any_found,
+    demo: demo_days,
     note: "fidelity: partial; page_number/page_size INTEGERS (strings rejected), <= 1000, no total; date_start/date_end required, by submit date (day, inclusive); no documented id: the sandbox key is empId|submitTime|index",
 };

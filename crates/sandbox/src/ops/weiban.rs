@@ -10,7 +10,7 @@ use crate::data::{
 };
 use crate::engine::{
     Axis, Filter, How, Kind, Method, OpDecl, Page, Paging, Pop, Rej, Size, Unit, any_found, f,
-    field, get_str, no_check,
+    field, get_str, no_check, no_filters,
 };
 use crate::weiban::{WEIBAN_DEFAULT_LIMIT, WEIBAN_MAX_LIMIT, list, object};
 
@@ -61,6 +61,10 @@ fn sf_city(d: &Dataset, r: &Rec) -> String {
 fn sf_key(_: &Dataset, r: &Rec) -> String {
     (1000 + r.i as u64).to_string()
 }
+/// A demo `smart-form-users` request: `status` is required (every record is a submission).
+fn demo_sf(_: &Dataset) -> Value {
+    serde_json::json!({ "status": "submit" })
+}
 fn sf_check(req: &Value) -> Result<(), Rej> {
     match get_str(req, "status")?.as_deref().map(str::trim) {
         None | Some("") => Err(Rej::param("status不能为空 (status is required)")),
@@ -100,6 +104,7 @@ pub(crate) const SMART_FORM_USERS: OpDecl = OpDecl {
     envelope: sf_envelope,
     check: sf_check,
     found: any_found,
+    demo: demo_sf,
     note: "seed page (fidelity: page); status required; submit_at window in seconds, inclusive",
 };
 
@@ -160,6 +165,7 @@ pub(crate) const STAFF: OpDecl = OpDecl {
     envelope: staff_envelope,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: third-party code; response undocumented: list key WEIBAN_STAFF_LIST_KEY, records {staff_id, name}; start_time/end_time on the staff's (unshown) creation time",
 };
 
@@ -420,9 +426,14 @@ pub(crate) const CUSTOMERS: OpDecl = OpDecl {
     envelope: customers_envelope,
     check: customers_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: third-party code; start_time/end_time on created_at (weiban's 收录 time, inclusive); order asc|desc; no total (not observed); records carry the keys the clients read",
 };
 
+/// A demo `customer-updates` request: `source` is required.
+fn demo_updates(_: &Dataset) -> Value {
+    serde_json::json!({ "source": "external_user" })
+}
 fn updates_check(req: &Value) -> Result<(), Rej> {
     customers_check(req)?;
     match get_str(req, "source")?.as_deref() {
@@ -469,9 +480,14 @@ pub(crate) const CUSTOMER_UPDATES: OpDecl = OpDecl {
     envelope: updates_envelope,
     check: updates_check,
     found: any_found,
+    demo: demo_updates,
     note: "fidelity: partial; response undocumented: the sibling lists' {external_user_list, total} with updated_at (the change feed's field); every source filters on updated_at; update/add windows in seconds, inclusive",
 };
 
+/// A demo `customer` request: the dataset's first customer.
+fn demo_customer(d: &Dataset) -> Value {
+    serde_json::json!({ "id": fixture_customers(d, 1).first() })
+}
 fn get_check(req: &Value) -> Result<(), Rej> {
     if get_str(req, "id")?.is_none() && get_str(req, "unionid")?.is_none() {
         return Err(Rej::code(20208, "unionid 和 id 必须至少提供一个"));
@@ -509,6 +525,7 @@ pub(crate) const CUSTOMER: OpDecl = OpDecl {
     envelope: get_envelope,
     check: get_check,
     found: get_found,
+    demo: demo_customer,
     note: "fidelity: partial (example truncated inside custom_fields; the record stops there); 20208 without id/unionid, 20206/20207 when not found",
 };
 
@@ -517,6 +534,10 @@ fn id_list_len(req: &Value, key: &str) -> usize {
         Some(Value::Array(a)) => a.len(),
         _ => 0,
     }
+}
+/// A demo `customers-batch` request: the dataset's first customers (at most one call's worth).
+fn demo_batch(d: &Dataset) -> Value {
+    serde_json::json!({ WEIBAN_BATCH_GET_KEY: fixture_customers(d, WEIBAN_BATCH_GET_MAX) })
 }
 fn batch_check(req: &Value) -> Result<(), Rej> {
     let n = id_list_len(req, WEIBAN_BATCH_GET_KEY) + id_list_len(req, "external_user_ids");
@@ -553,6 +574,7 @@ pub(crate) const CUSTOMERS_BATCH: OpDecl = OpDecl {
     envelope: batch_envelope,
     check: batch_check,
     found: any_found,
+    demo: demo_batch,
     note: "fidelity: third-party code; body id_list (external_user_ids accepted too: the sources conflict); <= 20 ids; unknown ids are left out; records in population order, shaped as external_user/get",
 };
 
@@ -571,6 +593,10 @@ fn gen_stage(d: &Dataset, r: &Rec, out: &mut String) {
         .n("stage_id", id)
         .s("stage_name", name)
         .end();
+}
+/// A demo `customer-stages` request: the dataset's first customers.
+fn demo_stages(d: &Dataset) -> Value {
+    serde_json::json!({ "external_user_ids": fixture_customers(d, WEIBAN_BATCH_GET_MAX) })
 }
 fn stage_check(req: &Value) -> Result<(), Rej> {
     let n = id_list_len(req, "external_user_ids");
@@ -609,6 +635,7 @@ pub(crate) const CUSTOMER_STAGES: OpDecl = OpDecl {
     envelope: stage_envelope,
     check: stage_check,
     found: stage_found,
+    demo: demo_stages,
     note: "fidelity: partial; 20607 empty list, 20608 more than 50 ids, 20609 none found; one stage row per customer (its first follow staff)",
 };
 
@@ -681,6 +708,7 @@ pub(crate) const CUSTOMER_STAFF: OpDecl = OpDecl {
     envelope: relations_envelope,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: third-party code; add window on staff_relation.add_time in seconds, inclusive; outflow 0/1",
 };
 
@@ -746,6 +774,10 @@ fn gen_event(d: &Dataset, r: &Rec, out: &mut String) {
         .s("staff_name", &staff_name(s))
         .end();
 }
+/// A demo `customer-events` request: the dataset's first customer.
+fn demo_events(d: &Dataset) -> Value {
+    serde_json::json!({ "external_user_id": fixture_customers(d, 1).first() })
+}
 fn events_check(req: &Value) -> Result<(), Rej> {
     if get_str(req, "external_user_id")?.is_none()
         && get_str(req, "external_user_unionid")?.is_none()
@@ -790,6 +822,7 @@ pub(crate) const CUSTOMER_EVENTS: OpDecl = OpDecl {
     envelope: events_envelope,
     check: events_check,
     found: any_found,
+    demo: demo_events,
     note: "fidelity: page (placeholder example); per customer (external_user_id or external_user_unionid required); keyset last_id (id > last_id) plus offset; total = the customer's events",
 };
 
@@ -914,9 +947,14 @@ pub(crate) const GROUP_CHATS: OpDecl = OpDecl {
     envelope: chats_envelope,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: third-party code; response undocumented: list key WEIBAN_GROUP_CHAT_LIST_KEY, records = detail fields that identify a chat; records/20 chats",
 };
 
+/// A demo `group-chat` or `group-chat-members` request: the dataset's first chat.
+fn demo_chat(d: &Dataset) -> Value {
+    serde_json::json!({ "group_chat_id": fixture_chats(d, 1).first() })
+}
 fn chat_required(req: &Value) -> Result<(), Rej> {
     match get_str(req, "group_chat_id")? {
         Some(_) => Ok(()),
@@ -947,6 +985,7 @@ pub(crate) const GROUP_CHAT: OpDecl = OpDecl {
     envelope: chat_envelope,
     check: chat_required,
     found: chat_found,
+    demo: demo_chat,
     note: "fidelity: partial (example only); 20209 for an unknown group_chat_id",
 };
 
@@ -1028,6 +1067,7 @@ pub(crate) const GROUP_CHAT_MEMBERS: OpDecl = OpDecl {
     envelope: members_envelope,
     check: chat_required,
     found: any_found,
+    demo: demo_chat,
     note: "fidelity: page; one answer with every member and total; an unknown group_chat_id gives an empty list (the documented codes are copies from external_user/get)",
 };
 

@@ -10,6 +10,7 @@ use crate::data::{
 };
 use crate::engine::{
     Axis, How, Kind, Method, OpDecl, Paging, Pop, Rej, Size, Unit, any_found, f, get_str, no_check,
+    no_filters,
 };
 use crate::wshoto::{WSHOTO_DEFAULT_PAGE_SIZE, WSHOTO_MAX_PAGE_SIZE, page, page_sub_code};
 
@@ -91,6 +92,7 @@ pub(crate) const COLLECT_DETAILS: OpDecl = OpDecl {
     envelope: page,
     check: collect_check,
     found: any_found,
+    demo: no_filters,
     note: "seed page (fidelity: page); commit times in seconds, both ends inclusive",
 };
 
@@ -152,6 +154,7 @@ pub(crate) const CUSTOMERS: OpDecl = OpDecl {
     envelope: page,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: page; no filters; page_size <= 100; unionid absent for some customers; follow_users[].userid a string (the example, not the table's int userId)",
 };
 
@@ -243,6 +246,7 @@ pub(crate) const OPEN_SEA: OpDecl = OpDecl {
     envelope: page,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: partial; return-time window in epoch MILLISECONDS on open_sea_return_time (inclusive); max page_size not stated (100 assumed); ids above 2^53 as JSON numbers",
 };
 
@@ -276,6 +280,10 @@ fn member_id(d: &Dataset, r: &Rec) -> String {
     push_rand(&mut s, d.rh(r, F_ID), 16, ALNUM);
     super::push_idx(&mut s, r.i as u64, d.seed() ^ 23);
     s
+}
+/// A demo `group-members` request: the dataset's first chat.
+fn demo_members(d: &Dataset) -> Value {
+    serde_json::json!({ "chat_id": chat_ids(d, 1).first() })
 }
 fn members_check(req: &Value) -> Result<(), Rej> {
     match get_str(req, "chat_id")? {
@@ -314,6 +322,7 @@ pub(crate) const GROUP_MEMBERS: OpDecl = OpDecl {
     envelope: page,
     check: members_check,
     found: any_found,
+    demo: demo_members,
     note: "fidelity: page; GET, all parameters in the query; chat_id required (table); join_time in MILLISECONDS as in the example",
 };
 
@@ -455,6 +464,7 @@ pub(crate) const CONTACTS: OpDecl = OpDecl {
     envelope: page,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: partial (response table cut off; records follow the example); creation window in seconds, inclusive; email/field_map/company_phases/company_levels accepted without effect",
 };
 
@@ -497,6 +507,7 @@ pub(crate) const PRODUCT_TAGS: OpDecl = OpDecl {
     envelope: page_sub_code,
     check: no_check,
     found: any_found,
+    demo: no_filters,
     note: "fidelity: page; envelope carries sub_code \"00000\"; records = records/10 tags",
 };
 
