@@ -492,10 +492,13 @@ pub trait OffsetPaged: Paged {
 }
 
 /// The offset paginator: advances by the number of records actually received (a server may
-/// return fewer than asked) and ends when the total is reached.
+/// return fewer than asked) and ends when the total is reached. Without a total, a short page
+/// ends it, and an empty page is requested once more before it is taken as the end (a
+/// throttled empty page and the end look alike then).
 #[derive(Debug, Default)]
 pub struct Offset {
     total: TotalTracker,
+    confirming_end: bool,
 }
 
 impl<Op: OffsetPaged> Paginator<Op> for Offset {
@@ -530,9 +533,20 @@ impl<Op: OffsetPaged> Paginator<Op> for Offset {
             // An empty page's total is not trusted (throttled pages may say 0).
             return Ok(match self.total.0.or(Op::total(response)) {
                 Some(total) if offset < total => Step::Retry(empty_before_total(here, total)),
+                None if !self.confirming_end => {
+                    self.confirming_end = true;
+                    Step::Retry(Error::new(
+                        ErrorKind::Pagination,
+                        format!(
+                            "the page at {here} came back empty, with no total to tell the end \
+                             from throttling"
+                        ),
+                    ))
+                }
                 _ => Step::Done,
             });
         }
+        self.confirming_end = false;
         self.total.observe(Op::total(response), &here, options)?;
         let next_offset = offset.checked_add(n).ok_or_else(|| past_the_end(&here))?;
         let done = match self.total.0 {
@@ -685,10 +699,13 @@ pub trait KeysetPaged: Paged {
     }
 }
 
-/// The keyset paginator: the next `lastId` is the id of the last record received; a short or
-/// empty page ends it.
+/// The keyset paginator: the next `lastId` is the id of the last record received; a short page
+/// ends it, and an empty page once it is requested again (keyset lists carry no total to tell a
+/// throttled empty page from the end).
 #[derive(Debug, Default)]
-pub struct Keyset;
+pub struct Keyset {
+    confirming_end: bool,
+}
 
 impl<Op: KeysetPaged> Paginator<Op> for Keyset {
     const STYLE: PagingStyle = PagingStyle::Keyset;
@@ -714,8 +731,19 @@ impl<Op: KeysetPaged> Paginator<Op> for Keyset {
         _options: &PageOptions,
     ) -> Result<Step<Op>, Error> {
         let Some(last) = items.last() else {
-            return Ok(Step::Done);
+            if self.confirming_end {
+                return Ok(Step::Done);
+            }
+            self.confirming_end = true;
+            return Ok(Step::Retry(Error::new(
+                ErrorKind::Pagination,
+                format!(
+                    "the page at {} came back empty, with no total to tell the end from throttling",
+                    self.position(request)
+                ),
+            )));
         };
+        self.confirming_end = false;
         if (items.len() as u64) < request.page_size() {
             return Ok(Step::Done);
         }

@@ -268,9 +268,27 @@ impl StreamSpec {
             let i = index(name)?;
             values[i].take().and_then(Scalar::into_text)
         };
+        // Dotted key fields (`staff_relation.staff_id`) are read from the parsed record.
+        let mut nested: Option<serde_json::Value> = None;
+        let mut nested_text = |path: &str| -> Option<String> {
+            let root = nested.get_or_insert_with(|| {
+                serde_json::from_str(record.get()).unwrap_or(serde_json::Value::Null)
+            });
+            let value = path.split('.').try_fold(&*root, |v, k| v.get(k))?;
+            match value {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some(s.clone()),
+                other => Some(other.to_string()),
+            }
+        };
+        let composite = self.key.len() > 1;
         let mut key = Vec::with_capacity(self.key.len());
         for part in &self.key {
             let value = match part {
+                KeyPart::Field(f) if f.contains('.') => nested_text(f),
+                // One part of a composite key the record leaves out reads as empty (waiqin
+                // tracks: `cusId` on attendance points); a key with no part present is refused.
+                KeyPart::Field(f) if composite => Some(take(f).unwrap_or_default()),
                 KeyPart::Field(f) => take(f),
                 KeyPart::FirstOf(names) => {
                     names.iter().filter_map(|n| take(n)).find(|s| !s.is_empty())
@@ -295,6 +313,24 @@ impl StreamSpec {
                 ));
             };
             key.push(value);
+        }
+        if composite
+            && self
+                .key
+                .iter()
+                .zip(&key)
+                .all(|(part, v)| v.is_empty() || matches!(part, KeyPart::Request { .. }))
+        {
+            return Err(SyncError::new(
+                SyncErrorKind::Record,
+                "",
+                format!(
+                    "{} {}: a record has no primary key (every key field missing or empty): {}",
+                    self.info.vendor,
+                    self.info.name,
+                    truncate(record.get())
+                ),
+            ));
         }
         Ok(Row {
             key,

@@ -412,24 +412,7 @@ fn an_unreachable_host_says_so() {
 
 /// Rows the demo finds wrong today because of defects outside the demo, each with its cause.
 /// Remove an entry when its fix lands. Every other row must be exact.
-const KNOWN_DEMO_DEFECTS: &[(&str, &str)] = &[
-    // The crate pages it by `total(total)`, the vendor sends no total (INDEX.md: "total not
-    // observed"; the sandbox follows it): a throttled empty page then ends the export silently.
-    (
-        "weiban customers",
-        "scrm-weiban customer_list: offset paging expects a total",
-    ),
-    // scrm-sync reads key parts as top-level fields; the registry's `a.b` is a nested field.
-    (
-        "weiban_customer_staff",
-        "scrm-sync: dotted primary-key parts (staff_relation.staff_id)",
-    ),
-    // The registry key includes cusId, empty on attendance points (about one in four).
-    (
-        "waiqin_tracks",
-        "scrm-waiqin query_emp_track_time: key part cusId may be empty",
-    ),
-];
+const KNOWN_DEMO_DEFECTS: &[(&str, &str)] = &[];
 
 /// The rows (`| name | ... | check |`) of a markdown table: (first cell, last cell).
 fn table_rows(text: &str) -> Vec<(String, String)> {

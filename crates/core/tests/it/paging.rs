@@ -484,7 +484,8 @@ async fn keyset_sends_the_last_id_and_ends_on_a_short_page() {
 
 #[tokio::test]
 async fn keyset_empty_page_ends_and_a_stuck_last_id_is_caught() {
-    let t = Scripted::new([page(&[10, 11], None), page(&[], None)]);
+    // An empty page is asked for once more (no total tells the end from throttling), then ends.
+    let t = Scripted::new([page(&[10, 11], None), page(&[], None), page(&[], None)]);
     let (c, _) = client(t.clone());
     let items = collect_all(c.items(ByKey {
         tag: "z".into(),
@@ -494,6 +495,18 @@ async fn keyset_empty_page_ends_and_a_stuck_last_id_is_caught() {
     .await
     .unwrap();
     assert_eq!(items, [10, 11]);
+    assert_eq!(t.calls(), 3);
+    // A throttled empty page is recovered by that second request.
+    let t = Scripted::new([page(&[10, 11], None), page(&[], None), page(&[12], None)]);
+    let (c, _) = client(t.clone());
+    let items = collect_all(c.items(ByKey {
+        tag: "z".into(),
+        last_id: None,
+        size: 2,
+    }))
+    .await
+    .unwrap();
+    assert_eq!(items, [10, 11, 12]);
 
     let t = Scripted::new([page(&[10, 11], None), page(&[12, 11], None)]);
     let (c, _) = client(t.clone());

@@ -150,7 +150,8 @@ fn the_clue_list_is_a_creation_feed() {
         .filter(|op| op.info().incremental.is_some())
         .map(|op| op.info().name)
         .collect();
-    assert_eq!(others, ["clues"]);
+    // Clues by creation time; customer files newest first (lastId: 最大记录id).
+    assert_eq!(others, ["clues", "customer-files"]);
     let e = find(OPERATIONS, "nope").err().unwrap();
     assert!(e.message().contains("customer-details"), "{e}");
 }

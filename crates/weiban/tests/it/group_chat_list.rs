@@ -67,7 +67,11 @@ async fn an_export_keeps_every_filter_and_ends_on_a_short_page() {
     let request = GroupChatList::new().staff_id("PanPan").limit(2);
     let groups: Vec<GroupChatListItem> = client.items(request).try_collect().await.unwrap();
     assert_eq!(groups.len(), 4);
-    each_called_once(&pages).await;
+    // Without a total, the empty page after full ones is asked for once more before it ends
+    // the export (a throttled empty page would look the same).
+    assert_eq!(pages[0].calls_async().await, 1);
+    assert_eq!(pages[1].calls_async().await, 1);
+    assert_eq!(pages[2].calls_async().await, 2);
     let e = client
         .call(&GroupChatList::new().limit(0))
         .await
