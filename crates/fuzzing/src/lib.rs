@@ -380,7 +380,10 @@ pub fn bookmark(data: &[u8]) {
     if let Ok(b) = scrm_sync::Bookmark::parse(text) {
         let written = b.to_json();
         let back = scrm_sync::Bookmark::parse(&written);
-        assert!(back.is_ok(), "a bookmark we wrote does not read back: {written}");
+        assert!(
+            back.is_ok(),
+            "a bookmark we wrote does not read back: {written}"
+        );
         let Ok(back) = back else {
             return;
         };

@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::doubles as ops;
 use crate::engine::{Method, OpDecl, Pop, Size};
-use crate::ops;
 use crate::util::{
     TimeFmt, fmt_cst, mix, parse_cst_date, parse_cst_datetime, push_cst, push_int, push_json_str,
     push_key,

@@ -232,7 +232,7 @@ pub(crate) enum Method {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct OpDecl {
     pub(crate) vendor: Vendor,
-    /// The CLI name (`/work/notes/ops.md`).
+    /// The CLI name (the operation catalog).
     pub(crate) name: &'static str,
     pub(crate) method: Method,
     /// Exact path; for waiqin the `/api/{module}/{version}/{op}` prefix.

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::data::{Op, Vendor};
-use crate::ops;
+use crate::doubles as ops;
 
 /// Most requests the log keeps per vendor (the oldest are dropped beyond it).
 pub const REQUEST_LOG_CAP: usize = 200_000;

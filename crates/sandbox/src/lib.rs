@@ -34,7 +34,7 @@
 //!
 //! Token endpoints: wshoto `GET /openapi/access_token?appid=&app_secret=`, weiban
 //! `POST /open-api/access_token/get` `{"corp_id","secret"}`. Every operation of the catalog
-//! (`/work/notes/ops.md`), declared in `src/ops/<vendor>.rs` and served by the generic engine
+//! declared in `src/doubles/<vendor>.rs` and served by the generic engine
 //! ([`Dataset::operations`] lists them; [`Dataset::operation`] describes one):
 //!
 //! | vendor | operation | route | paging and limits | filters |
@@ -104,9 +104,9 @@
 //! Business rejections are HTTP 200 with the vendor's envelope, as the vendors do.
 
 mod data;
+mod doubles;
 mod engine;
 mod faults;
-mod ops;
 pub mod push;
 mod server;
 mod tanma;
@@ -126,12 +126,12 @@ pub use data::{
     Dataset, Fixtures, Op, Operation, Query, TanmaClueFilter, TanmaFileFilter, TanmaSales, Vendor,
     WAIQIN_TASK_TYPES, WaiqinTaskFilter, WeibanFilter, WshotoFilter,
 };
-pub use faults::{
-    FaultStats, Faults, OpStats, REQUEST_LOG_CAP, RequestTime, RequestTimes, Stats, VendorStats,
-};
-pub use ops::weiban::{
+pub use doubles::weiban::{
     WEIBAN_BATCH_GET_KEY, WEIBAN_BATCH_GET_MAX, WEIBAN_GROUP_CHAT_LIST_KEY, WEIBAN_STAFF_LIST_KEY,
     WEIBAN_STAGE_GET_MAX,
+};
+pub use faults::{
+    FaultStats, Faults, OpStats, REQUEST_LOG_CAP, RequestTime, RequestTimes, Stats, VendorStats,
 };
 pub use tanma::{
     TANMA_BAD_SIGN, TANMA_BAD_TIMESTAMP, TANMA_DEFAULT_SIZE, TANMA_MAX_SIZE, TANMA_PARAM_ERROR,

@@ -15,10 +15,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::data::{Dataset, Vendor};
+use crate::doubles as ops;
 use crate::engine::{self, OpDecl, Rej};
 use crate::faults::{C, Counters, FaultState, Injected, html_error_page};
 use crate::util::{json_object, mix, query_pairs, unix_now};
-use crate::{SandboxConfig, ops, tanma, waiqin, weiban, wshoto};
+use crate::{SandboxConfig, tanma, waiqin, weiban, wshoto};
 
 const MAX_BODY: usize = 8 << 20;
 

@@ -2,7 +2,7 @@
 
 use scrm_sandbox::Dataset;
 
-/// The catalog of `/work/notes/ops.md` (vendor, CLI name).
+/// The catalog of the operation catalog (vendor, CLI name).
 pub const CATALOG: [(&str, &str); 29] = [
     ("wshoto", "collect-details"),
     ("wshoto", "customers"),

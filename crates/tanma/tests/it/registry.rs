@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::common::{self, clue_page, ok, response};
 
-/// The catalog (`/work/notes/ops.md`): the CLI names are a contract shared with the CLI and
+/// The catalog (the operation catalog): the CLI names are a contract shared with the CLI and
 /// the sandbox.
 #[test]
 fn every_catalogued_operation_is_registered() {

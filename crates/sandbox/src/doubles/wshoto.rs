@@ -1,4 +1,4 @@
-//! wshoto operations (`/work/shared/vendor-docs/wshoto-*.txt`). Token in the query
+//! wshoto operations (`vendor-docs/wshoto-*.txt`). Token in the query
 //! (`access_token`); POST bodies are JSON; GET parameters are query parameters.
 
 use serde_json::Value;

@@ -1,4 +1,4 @@
-//! waiqin operations (`/work/shared/vendor-docs/waiqin-*.txt`): signed path, JSON body,
+//! waiqin operations (`vendor-docs/waiqin-*.txt`): signed path, JSON body,
 //! records as a JSON array inside the `response_data` string; every value a string.
 
 use serde_json::Value;

@@ -1,4 +1,4 @@
-//! weiban operations (`/work/shared/vendor-docs/weiban-*.txt`). Token in the query; GET
+//! weiban operations (`vendor-docs/weiban-*.txt`). Token in the query; GET
 //! parameters in the query (numbers arrive as strings), POST bodies are JSON.
 
 use serde_json::Value;

@@ -1,4 +1,4 @@
-//! tanma operations (`/work/shared/vendor-docs/tanma-*.txt`): signed headers, JSON bodies,
+//! tanma operations (`vendor-docs/tanma-*.txt`): signed headers, JSON bodies,
 //! `{code, message, data}` envelope.
 
 use serde_json::Value;
