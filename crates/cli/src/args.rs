@@ -30,6 +30,14 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Export every record of an operation to stdout, one JSON object per line.
+    ///
+    /// A typed operation (`scrm ops` lists them), or any endpoint with --path:
+    ///   scrm export weiban smart-form-users --param status=submit
+    ///   scrm export wshoto --path /openapi/customer/list/selfCustomersByTenant --paging page-number --items records --position-field current_index
+    ///   scrm export weiban --path /open-api/external_user/list --paging offset --items external_user_list
+    ///   scrm export waiqin --path /api/cusTask/v1/queryTask --paging page-rows --items ''
+    ///   scrm export tanma --path /api/v3/clue/list-by-create-time-asc --paging cursor --items list --next-field nextCursor --param since='2024-01-01 00:00:00' --param before='2024-02-01 00:00:00'
+    #[command(verbatim_doc_comment)]
     Export(ExportArgs),
     /// Serve the stateful doubles of the four vendors on 127.0.0.1 until Ctrl-C.
     Sandbox(SandboxArgs),
