@@ -583,3 +583,35 @@ mod tests {
         assert!(e.to_string().contains("1048577 bytes"));
     }
 }
+
+/// A push ready to send, as the vendor would send it: method, raw query string (without `?`,
+/// percent-encoded), headers and body. The vendors' `PushSender`s make them (for the sandbox
+/// and for tests of code that receives pushes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedPush {
+    /// The method (`POST`, or `GET` for weiban's URL check).
+    pub method: Method,
+    /// The query string (without `?`), percent-encoded; empty for tanma and waiqin.
+    pub query: String,
+    /// The headers to send as `(name, value)`.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl SealedPush {
+    /// A push of `method` with `query`, `headers` and `body`.
+    pub fn new(
+        method: Method,
+        query: String,
+        headers: Vec<(&'static str, String)>,
+        body: Vec<u8>,
+    ) -> Self {
+        SealedPush {
+            method,
+            query,
+            headers,
+            body,
+        }
+    }
+}

@@ -287,19 +287,7 @@ pub struct WaiqinPush {
     pub tenant_id: Option<String>,
 }
 
-/// A push ready to send: method, raw query string, headers and body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SealedPush {
-    /// Always `POST`.
-    pub method: Method,
-    /// The query string (always empty for waiqin).
-    pub query: String,
-    /// The headers to send as `(name, value)`.
-    pub headers: Vec<(&'static str, String)>,
-    /// The body bytes.
-    pub body: Vec<u8>,
-}
+pub use scrm_core::push::SealedPush;
 
 /// Signs waiqin pushes, as waiqin does (for the sandbox and for tests of code that receives
 /// pushes). Obtain it from [`PushReceiver::sender`].

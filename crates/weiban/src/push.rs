@@ -469,19 +469,7 @@ pub struct WeibanPush {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
-/// A push ready to send: method, raw query string and body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SealedPush {
-    /// `GET` for a URL check, `POST` for an event.
-    pub method: Method,
-    /// The query string (without `?`), percent-encoded.
-    pub query: String,
-    /// The headers to send as `(name, value)`.
-    pub headers: Vec<(&'static str, String)>,
-    /// The body bytes.
-    pub body: Vec<u8>,
-}
+pub use scrm_core::push::SealedPush;
 
 /// Signs and encrypts weiban pushes, as weiban does (for the sandbox and for tests of code
 /// that receives pushes). Obtain it from [`PushReceiver::sender`].
