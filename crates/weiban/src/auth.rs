@@ -163,10 +163,10 @@ fn read_token(
     })?;
     if answer.errcode != 0 {
         let errmsg = scrub(answer.errmsg.as_deref().unwrap_or_default(), secrets);
-        let kind = match answer.errcode {
-            45009 => ErrorKind::Throttled,
-            -1 => ErrorKind::Transient,
-            _ if response.status.is_server_error() => ErrorKind::Transient,
+        // weiban's code table decides throttled and transient answers; any other refusal of
+        // the token request is a credential problem.
+        let kind = match crate::envelope::classify(answer.errcode, &[], status) {
+            k @ (ErrorKind::Throttled | ErrorKind::Transient) => k,
             _ => ErrorKind::AuthRejected,
         };
         let message = if kind == ErrorKind::AuthRejected {

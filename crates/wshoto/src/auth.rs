@@ -84,15 +84,19 @@ impl WshotoTokenFetcher {
             .map_or(DEFAULT_TOKEN_LIFETIME, Duration::from_secs)
     }
 
+    /// An error about an answer of the token endpoint (the request reached it).
     fn fail(&self, kind: ErrorKind, message: impl AsRef<str>) -> Error {
         let message = scrub(message.as_ref(), std::slice::from_ref(&self.app_secret));
-        Error::new(kind, format!("fetching the access token: {message}")).not_sent()
+        Error::new(kind, format!("fetching the access token: {message}"))
     }
 
     fn transport_error(&self, e: TransportError) -> Error {
         // The message carries no URL (core strips it); scrub anyway: the URL holds the secret.
-        self.fail(ErrorKind::Transport, e.to_string())
-            .with_source(e)
+        let sent = e.maybe_sent();
+        let error = self
+            .fail(ErrorKind::Transport, e.to_string())
+            .with_source(e);
+        if sent { error } else { error.not_sent() }
     }
 
     /// Reads the token endpoint's answer. Never attaches the body (it holds the token).
@@ -166,7 +170,6 @@ impl WshotoTokenFetcher {
             envelope.code,
             format!("fetching the access token: {message}"),
         )
-        .not_sent()
     }
 }
 
@@ -278,7 +281,8 @@ mod tests {
         assert_eq!(e.code(), Some("40013"));
         assert!(e.message().contains("错误"), "{e}");
         assert!(!e.to_string().contains(SECRET), "{e}");
-        assert!(!e.maybe_sent());
+        // The token endpoint answered: the request reached the vendor.
+        assert!(e.maybe_sent());
         assert!(e.body().is_none());
 
         let e = f
