@@ -2,7 +2,8 @@
 //! `result`): the core keyset rule, plus the page size the server reports it applied.
 
 use scrm_core::{
-    Error, ErrorKind, KeysetPaged, Operation, PageOptions, Paginator, PagingStyle, Position, Step,
+    Error, ErrorKind, Keyset, KeysetPaged, Operation, PageOptions, Paginator, PagingStyle,
+    Position, Step,
 };
 
 /// What a keyset response with totals reports besides its records.
@@ -32,20 +33,13 @@ pub struct FileKeyset {
 impl<Op: KeysetTotals> Paginator<Op> for FileKeyset {
     const STYLE: PagingStyle = PagingStyle::Keyset;
 
+    // Positions are core's keyset positions.
     fn position(&self, request: &Op) -> Position {
-        Position::LastId {
-            last_id: request.last_id(),
-        }
+        Keyset::default().position(request)
     }
 
     fn resume(&mut self, request: &mut Op, position: &Position) -> Result<(), Error> {
-        match position {
-            Position::LastId { last_id } => request.set_last_id(last_id.as_deref()),
-            other => Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!("cannot resume from {other}: this operation pages by last id"),
-            )),
-        }
+        Keyset::default().resume(request, position)
     }
 
     fn next(
