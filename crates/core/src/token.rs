@@ -500,7 +500,10 @@ mod tests {
         assert_eq!(f.calls.load(Ordering::SeqCst), 1);
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    /// Every caller here asks while the one fetch is in flight (the fetch yields before it
+    /// fails, and a current-thread runtime runs the other 199 callers meanwhile): all of them
+    /// share its failure.
+    #[tokio::test]
     async fn a_failed_fetch_is_shared_not_repeated_by_every_waiter() {
         let (c, f, _) = cache(true);
         let tasks: Vec<_> = (0..200)
@@ -512,11 +515,88 @@ mod tests {
         for t in tasks {
             assert!(t.await.unwrap().is_err());
         }
-        assert!(
-            f.calls.load(Ordering::SeqCst) < 10,
-            "fetches: {f:?}",
-            f = f.calls
-        );
+        assert_eq!(f.calls.load(Ordering::SeqCst), 1);
+    }
+
+    /// A store that counts lookups, so a fetcher can wait until every caller has looked.
+    #[derive(Default)]
+    struct CountingStore {
+        inner: MemoryTokenStore,
+        gets: AtomicUsize,
+    }
+    #[async_trait]
+    impl TokenStore for CountingStore {
+        async fn get(&self, key: &str) -> Option<AccessToken> {
+            self.gets.fetch_add(1, Ordering::SeqCst);
+            self.inner.get(key).await
+        }
+        async fn put(&self, key: &str, token: AccessToken) {
+            self.inner.put(key, token).await
+        }
+        async fn remove_if(&self, key: &str, value: &Secret) {
+            self.inner.remove_if(key, value).await
+        }
+    }
+
+    /// Fails, but only once `store` has seen `callers` lookups besides its own (the fetching
+    /// caller looks twice), so every caller is waiting when the failure comes.
+    struct GatedFailure {
+        store: Arc<CountingStore>,
+        callers: usize,
+        calls: AtomicUsize,
+    }
+    #[async_trait]
+    impl TokenFetcher for GatedFailure {
+        async fn fetch(&self, _t: &dyn Transport, _now: SystemTime) -> Result<AccessToken, Error> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            while self.store.gets.load(Ordering::SeqCst) < self.callers + 1 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            Err(Error::new(crate::ErrorKind::AuthRejected, "bad secret"))
+        }
+    }
+
+    /// The same on two threads: callers waiting for the fetch share its failure. A caller
+    /// preempted between its store lookup and joining the wait arrives after the failure and,
+    /// rightly, fetches again; each such caller costs one fetch, hence the bound.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiters_on_two_threads_share_a_failed_fetch() {
+        const CALLERS: usize = 200;
+        let store = Arc::new(CountingStore::default());
+        let fetcher = Arc::new(GatedFailure {
+            store: store.clone(),
+            callers: CALLERS,
+            calls: AtomicUsize::new(0),
+        });
+        let clock = Arc::new(ManualClock::new(
+            UNIX_EPOCH + Duration::from_secs(1_000_000),
+        ));
+        let c = Arc::new(TokenCache::new(
+            "k",
+            fetcher.clone(),
+            store.clone(),
+            clock,
+            Duration::from_secs(300),
+        ));
+        let tasks: Vec<_> = (0..CALLERS)
+            .map(|_| {
+                let c = c.clone();
+                tokio::spawn(async move { c.token(&NoTransport).await })
+            })
+            .collect();
+        for t in tasks {
+            assert!(t.await.unwrap().is_err());
+        }
+        let fetches = fetcher.calls.load(Ordering::SeqCst);
+        assert!(fetches < 10, "fetches: {fetches}");
+    }
+
+    #[tokio::test]
+    async fn a_caller_after_a_failed_fetch_fetches_again() {
+        let (c, f, _) = cache(true);
+        assert!(c.token(&NoTransport).await.is_err());
+        assert!(c.token(&NoTransport).await.is_err());
+        assert_eq!(f.calls.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]
