@@ -503,7 +503,8 @@ fn a_killed_lock_holder_delays_the_others_only_until_its_lease() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         // Wait until the holder has taken the lock (its token request reached the sandbox).
-        for _ in 0..200 {
+        // (Up to 30 s: a helper process starts slowly on a loaded machine.)
+        for _ in 0..1200 {
             if sandbox.stats().wshoto.requests > 0 {
                 break;
             }

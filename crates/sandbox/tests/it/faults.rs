@@ -102,7 +102,7 @@ async fn latency() {
     sb.set_vendor_faults(
         Vendor::Waiqin,
         Faults {
-            latency: Duration::from_millis(150),
+            latency: Duration::from_millis(1000),
             ..Faults::none()
         },
     );
@@ -113,11 +113,12 @@ async fn latency() {
             .json()["return_code"],
         "0"
     );
-    assert!(t.elapsed() >= Duration::from_millis(150));
+    assert!(t.elapsed() >= Duration::from_millis(1000));
     let t = Instant::now();
     wshoto_token(&sb, &c).await;
+    // A wide margin: a loaded machine can take a while for one loopback request.
     assert!(
-        t.elapsed() < Duration::from_millis(150),
+        t.elapsed() < Duration::from_millis(1000),
         "other vendors are not delayed"
     );
     assert_eq!(sb.stats().waiqin.faults.delayed, 1);
