@@ -141,7 +141,7 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 /// use scrm_core::{Error, ErrorKind, decode_envelope};
 /// use serde::de::IgnoredAny;
 ///
-/// #[derive(serde::Deserialize)]
+/// #[derive(Debug, serde::Deserialize)]
 /// struct Envelope<T> { code: i64, data: Option<T> }
 ///
 /// fn open(body: &str) -> Result<Envelope<Vec<u32>>, Error> {
