@@ -725,6 +725,47 @@ pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Er
     d.deserialize_any(V)
 }
 
+/// `Option<String>` from a string, a number, a boolean or `null` (`#[serde(deserialize_with)]`).
+///
+/// For the message fields of error answers: no odd value there should turn a vendor's error
+/// into a decode error. Unlike [`opt_string`], `""` stays `Some("")`.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Head {
+///     #[serde(default, deserialize_with = "scrm_core::de::opt_text")]
+///     msg: Option<String>,
+/// }
+/// let msg = |json: &str| serde_json::from_str::<Head>(json).unwrap().msg;
+/// assert_eq!(msg(r#"{"msg":"ok"}"#).as_deref(), Some("ok"));
+/// assert_eq!(msg(r#"{"msg":40001}"#).as_deref(), Some("40001"));
+/// assert_eq!(msg(r#"{"msg":false}"#).as_deref(), Some("false"));
+/// assert_eq!(msg(r#"{"msg":null}"#), None);
+/// assert_eq!(msg(r#"{}"#), None);
+/// ```
+pub fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Text(#[serde(deserialize_with = "string_or_number")] String);
+    Ok(Option::<Text>::deserialize(d)?.map(|t| t.0))
+}
+
+/// [`opt_text`] with `null` read as `""` (`#[serde(deserialize_with)]`).
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Head {
+///     #[serde(default, deserialize_with = "scrm_core::de::text_or_empty")]
+///     errmsg: String,
+/// }
+/// let errmsg = |json: &str| serde_json::from_str::<Head>(json).unwrap().errmsg;
+/// assert_eq!(errmsg(r#"{"errmsg":"ok"}"#), "ok");
+/// assert_eq!(errmsg(r#"{"errmsg":12}"#), "12");
+/// assert_eq!(errmsg(r#"{"errmsg":null}"#), "");
+/// ```
+pub fn text_or_empty<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(opt_text(d)?.unwrap_or_default())
+}
+
 /// What a documented field holds, for tools that build requests from text (`scrm export
 /// --param`) and print an operation's fields (`scrm ops`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

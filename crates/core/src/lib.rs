@@ -36,12 +36,15 @@ mod retry;
 mod secret;
 mod sign;
 mod token;
+mod token_endpoint;
 mod transport;
 
 pub use client::{Client, ClientOptions, ClientStats, Configure, classify_http, retry_after};
 pub use error::{Error, ErrorKind};
 pub use model::{Field, IntoField};
-pub use operation::{Encoding, Operation, Route, Vendor, decode_json, looks_like_json};
+pub use operation::{
+    Encoding, Operation, Route, Vendor, decode_envelope, decode_json, looks_like_json,
+};
 pub use paging::{
     Cursor, CursorPaged, DriftPolicy, Items, Keyset, KeysetPaged, Offset, OffsetPaged, Page,
     PageNumber, PageNumbered, PageOptions, PageRows, PageRowsPaged, Paged, Pages, Paginator,
@@ -57,6 +60,9 @@ pub use sign::{
 pub use token::{
     AccessToken, ConfigureTokens, MemoryTokenStore, RefreshLock, TokenCache, TokenFetcher,
     TokenSettings, TokenStore,
+};
+pub use token_endpoint::{
+    TokenEndpoint, TokenRefusal, TokenReply, read_token_answer, token_lifetime,
 };
 pub use transport::{
     DEFAULT_MAX_BODY_BYTES, HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method,

@@ -129,6 +129,54 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     })
 }
 
+/// Decodes a vendor envelope, falling back to its head when the payload does not decode.
+///
+/// `Full` is the whole answer (head and payload), decoded by [`decode_json`]. When it does not
+/// decode, only `Head` (the same envelope with its payload ignored, e.g.
+/// `Envelope<IgnoredAny>`) is read and given to `head_error` (`None` when even the head does
+/// not decode): an error it returns is reported instead of the decode error, since an error
+/// answer's payload may have any shape. The vendor checks the code of a decoded `Full` itself.
+///
+/// ```
+/// use scrm_core::{Error, ErrorKind, decode_envelope};
+/// use serde::de::IgnoredAny;
+///
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Envelope<T> { code: i64, data: Option<T> }
+///
+/// fn open(body: &str) -> Result<Envelope<Vec<u32>>, Error> {
+///     decode_envelope(body.as_bytes(), |head: Option<Envelope<IgnoredAny>>| {
+///         let head = head.filter(|h| h.code != 0)?;
+///         Some(Error::vendor(ErrorKind::Service, head.code, "refused"))
+///     })
+/// }
+/// assert_eq!(open(r#"{"code":0,"data":[1]}"#).unwrap().data, Some(vec![1]));
+/// // The payload does not decode, but the head reports an error: that is the news.
+/// assert_eq!(open(r#"{"code":7,"data":"x"}"#).unwrap_err().code(), Some("7"));
+/// // A successful head with a bad payload: the decode error, naming the path.
+/// let e = open(r#"{"code":0,"data":["x"]}"#).unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::Decode);
+/// assert!(e.message().contains("data[0]"), "{e}");
+/// ```
+pub fn decode_envelope<Full: DeserializeOwned, Head: DeserializeOwned>(
+    body: &[u8],
+    head_error: impl FnOnce(Option<Head>) -> Option<Error>,
+) -> Result<Full, Error> {
+    decode_or_head(body, decode_json, head_error)
+}
+
+/// [`decode_envelope`] with another decoder for the whole answer (the token answers name only
+/// the path of a decode failure).
+pub(crate) fn decode_or_head<Full, Head: DeserializeOwned>(
+    body: &[u8],
+    decode: impl FnOnce(&[u8]) -> Result<Full, Error>,
+    head_error: impl FnOnce(Option<Head>) -> Option<Error>,
+) -> Result<Full, Error> {
+    decode(body).map_err(|decode_error| {
+        head_error(serde_json::from_slice(body).ok()).unwrap_or(decode_error)
+    })
+}
+
 /// Whether a body looks like a JSON document (not empty, not an HTML error page).
 pub fn looks_like_json(body: &[u8]) -> bool {
     matches!(

@@ -118,6 +118,32 @@ pub struct SignReceipt {
     pub secrets: Vec<Secret>,
 }
 
+impl SignReceipt {
+    /// The receipt of a signer that computed `signature` (a signature or a digest over the
+    /// request) and used no token: the signature is scrubbed from anything that leaves the
+    /// client.
+    ///
+    /// ```
+    /// use scrm_core::SignReceipt;
+    /// let receipt = SignReceipt::signed("9f86d081").with_request_id("msg-1");
+    /// assert_eq!(receipt.secrets[0].expose(), "9f86d081");
+    /// assert_eq!(receipt.request_id.as_deref(), Some("msg-1"));
+    /// assert!(receipt.token.is_none());
+    /// ```
+    pub fn signed(signature: impl Into<String>) -> Self {
+        SignReceipt {
+            secrets: vec![Secret::new(signature)],
+            ..SignReceipt::default()
+        }
+    }
+
+    /// With the request id that was sent (checked against the vendor's echo).
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = Some(request_id.into());
+        self
+    }
+}
+
 /// Puts a vendor's credentials on a request.
 ///
 /// A signer may (a) add a query parameter from an async token source ([`QueryTokenSigner`]),

@@ -151,11 +151,7 @@ impl Signer for TanmaSigner {
         if let Some(app_key) = &self.app_key_header {
             headers.insert(APP_KEY, app_key.clone());
         }
-        Ok(SignReceipt {
-            token: None,
-            request_id: None,
-            secrets: vec![Secret::new(signature)],
-        })
+        Ok(SignReceipt::signed(signature))
     }
 
     /// The app key is scrubbed from every error even though it is not sent (by default): a

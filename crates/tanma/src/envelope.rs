@@ -3,7 +3,9 @@
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use scrm_core::{Error, ErrorKind, HttpResponse, SignReceipt, Vendor, decode_json};
+use scrm_core::{
+    Error, ErrorKind, HttpResponse, SignReceipt, Vendor, decode_envelope, decode_json,
+};
 
 /// `code` of a successful response.
 pub const CODE_OK: i64 = 0;
@@ -96,27 +98,23 @@ impl Vendor for Tanma {
         _receipt: &SignReceipt,
     ) -> Result<T, Error> {
         let status = response.status.as_u16();
-        let decoded = match decode_json::<Envelope<T>>(&response.body) {
-            Ok(envelope) => envelope,
-            Err(decode_error) => {
-                // The payload did not fit: an error envelope's `data` may have any shape, so
-                // read the head alone before reporting a decode error.
-                return Err(
-                    match serde_json::from_slice::<Envelope<IgnoredAny>>(&response.body) {
-                        Ok(head) if head.code != CODE_OK => {
-                            vendor_error(head.code, head.message, status)
-                        }
-                        Err(_) if status == 404 => Error::new(
-                            ErrorKind::Config,
-                            "HTTP 404 without a tanma envelope: check the base URL, which is \
-                             everything before `/api/v3/…` (https://account.tanmarket.cn/apiServer \
-                             or https://api.tanmarket.cn:20066, without a trailing `/api`)",
-                        ),
-                        _ => decode_error,
-                    },
-                );
-            }
-        };
+        // The payload did not fit: an error envelope's `data` may have any shape, so read the
+        // head alone before reporting a decode error.
+        let decoded: Envelope<T> = decode_envelope(
+            &response.body,
+            |head: Option<Envelope<IgnoredAny>>| match head {
+                Some(head) => {
+                    (head.code != CODE_OK).then(|| vendor_error(head.code, head.message, status))
+                }
+                None if status == 404 => Some(Error::new(
+                    ErrorKind::Config,
+                    "HTTP 404 without a tanma envelope: check the base URL, which is \
+                     everything before `/api/v3/…` (https://account.tanmarket.cn/apiServer \
+                     or https://api.tanmarket.cn:20066, without a trailing `/api`)",
+                )),
+                None => None,
+            },
+        )?;
         if decoded.code != CODE_OK {
             return Err(vendor_error(decoded.code, decoded.message, status));
         }

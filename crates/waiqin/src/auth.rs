@@ -132,11 +132,7 @@ impl Signer for WaiqinSigner {
             .push(&digest)
             .push(&msg_id);
         tracing::trace!(vendor = "waiqin", %msg_id, %timestamp, "request signed");
-        Ok(SignReceipt {
-            token: None,
-            request_id: Some(msg_id),
-            secrets: vec![Secret::new(digest)],
-        })
+        Ok(SignReceipt::signed(digest).with_request_id(msg_id))
     }
 
     /// The appkey never travels, but is scrubbed from every error should anything echo it.

@@ -7,13 +7,13 @@
 //! ahead of expiry and drops it precisely when weiban rejects it.
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use scrm_core::{
-    AccessToken, Error, ErrorKind, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method,
-    Secret, Transport, TransportError, Url, async_trait, scrub,
+    Error, ErrorKind, HeaderName, HeaderValue, HttpRequest, Method, Secret, TokenEndpoint,
+    TokenRefusal, TokenReply, Url,
 };
 
 /// Path of the token endpoint, after the base URL.
@@ -23,7 +23,8 @@ pub(crate) const TOKEN_PATH: &str = "/open-api/access_token/get";
 /// 7200 s, as WeCom's do).
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
 
-/// Fetches weiban access tokens for one `corp_id`/`secret`.
+/// Fetches weiban access tokens for one `corp_id`/`secret`: core's token skeleton
+/// ([`TokenEndpoint`]) with weiban's request and answer shapes.
 pub(crate) struct TokenFetcher {
     url: Url,
     corp_id: String,
@@ -62,26 +63,37 @@ struct TokenRequest<'a> {
     secret: &'a str,
 }
 
+/// The token answer: flat `{errcode, errmsg, access_token, expires_in}`.
 #[derive(Deserialize)]
-struct TokenResponse {
+pub(crate) struct TokenResponse {
     #[serde(default, deserialize_with = "scrm_core::de::int")]
     errcode: i64,
-    #[serde(default)]
-    errmsg: Option<String>,
+    #[serde(default, deserialize_with = "scrm_core::de::text_or_empty")]
+    errmsg: String,
     #[serde(default)]
     access_token: Option<Secret>,
     #[serde(default, deserialize_with = "scrm_core::de::opt_int")]
     expires_in: Option<i64>,
 }
 
-#[async_trait]
-impl scrm_core::TokenFetcher for TokenFetcher {
-    async fn fetch(
-        &self,
-        transport: &dyn Transport,
-        now: SystemTime,
-    ) -> Result<AccessToken, Error> {
-        let secrets = std::slice::from_ref(&self.secret);
+/// The token answer's head alone, read when the whole answer does not decode.
+#[derive(Deserialize)]
+pub(crate) struct TokenHead {
+    #[serde(default, deserialize_with = "scrm_core::de::int")]
+    errcode: i64,
+    #[serde(default, deserialize_with = "scrm_core::de::text_or_empty")]
+    errmsg: String,
+}
+
+impl TokenEndpoint for TokenFetcher {
+    const VENDOR: &'static str = "weiban";
+    const SHAPE: &'static str = "{errcode, errmsg, access_token, expires_in}";
+    const TOKEN_FIELD: &'static str = "access_token";
+    const DEFAULT_LIFETIME: Duration = DEFAULT_TOKEN_LIFETIME;
+    type Answer = TokenResponse;
+    type Head = TokenHead;
+
+    fn request(&self) -> Result<HttpRequest, Error> {
         let body = serde_json::to_vec(&TokenRequest {
             corp_id: &self.corp_id,
             secret: self.secret.expose(),
@@ -98,102 +110,39 @@ impl scrm_core::TokenFetcher for TokenFetcher {
             HeaderValue::from_static("application/json"),
         );
         request.body = body.into();
-        tracing::debug!(vendor = "weiban", "requesting an access token");
-        let response = transport.send(request).await.map_err(|e| {
-            Error::transport(TransportError::new(
-                e.kind(),
-                format!("access-token request: {}", scrub(e.message(), secrets)),
-                e.maybe_sent(),
-            ))
-        })?;
-        let token = read_token(&response, now, secrets);
-        match &token {
-            Ok(t) => tracing::debug!(
-                vendor = "weiban",
-                expires_in_s = t
-                    .expires_at
-                    .duration_since(now)
-                    .unwrap_or_default()
-                    .as_secs(),
-                "access token received"
-            ),
-            Err(e) => tracing::debug!(
-                vendor = "weiban",
-                error_class = ?e.kind(),
-                code = e.code().unwrap_or(""),
-                "access token refused"
-            ),
-        }
-        token
+        Ok(request)
     }
-}
 
-/// Reads a token answer. Errors never carry the body (it may hold a token) nor the secret.
-fn read_token(
-    response: &HttpResponse,
-    now: SystemTime,
-    secrets: &[Secret],
-) -> Result<AccessToken, Error> {
-    let status = response.status.as_u16();
-    let failure = |kind: ErrorKind, message: String| Error::new(kind, message).with_status(status);
-    scrm_core::classify_http(response).map_err(|e| {
-        failure(
-            e.kind(),
-            format!("the access-token endpoint answered {}", e.message()),
-        )
-        .with_retry_after(e.retry_after())
-    })?;
-    let answer: TokenResponse = serde_json::from_slice(&response.body).map_err(|e| {
-        // serde_json's message may quote the offending value (a token): say only where.
-        let kind = if response.status.is_server_error() {
-            ErrorKind::Transient
-        } else {
-            ErrorKind::Decode
-        };
-        failure(
-            kind,
-            format!(
-                "the access-token answer is not the documented \
-                 {{errcode, errmsg, access_token, expires_in}} ({:?} error at line {}, column {})",
-                e.classify(),
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
-    if answer.errcode != 0 {
-        let errmsg = scrub(answer.errmsg.as_deref().unwrap_or_default(), secrets);
-        // weiban's code table decides throttled and transient answers; any other refusal of
-        // the token request is a credential problem.
-        let kind = match crate::envelope::classify(answer.errcode, &[], status) {
-            k @ (ErrorKind::Throttled | ErrorKind::Transient) => k,
-            _ => ErrorKind::AuthRejected,
-        };
-        let message = if kind == ErrorKind::AuthRejected {
-            format!(
-                "{errmsg}; weiban refused the corp_id/secret (corp_id is weiban's own numeric \
-                 corp id, not the WeCom `ww…` one)"
-            )
-        } else {
-            format!("access-token request: {errmsg}")
-        };
-        return Err(Error::vendor(kind, answer.errcode, message).with_status(status));
+    fn secrets(&self) -> &[Secret] {
+        std::slice::from_ref(&self.secret)
     }
-    let value = answer
-        .access_token
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            failure(
-                ErrorKind::Decode,
-                "the access-token answer has errcode 0 but no access_token".into(),
-            )
-        })?;
-    let lifetime = answer
-        .expires_in
-        .and_then(|s| u64::try_from(s).ok())
-        .filter(|s| *s > 0)
-        .map_or(DEFAULT_TOKEN_LIFETIME, Duration::from_secs);
-    Ok(AccessToken::new(value, now, lifetime))
+
+    fn reply(&self, answer: TokenResponse) -> TokenReply {
+        if answer.errcode != 0 {
+            return TokenReply::Refused(TokenRefusal::new(answer.errcode, answer.errmsg));
+        }
+        TokenReply::Granted {
+            token: answer.access_token,
+            expires_in: answer.expires_in,
+        }
+    }
+
+    fn refusal(&self, head: TokenHead) -> Option<TokenRefusal> {
+        (head.errcode != 0).then(|| TokenRefusal::new(head.errcode, head.errmsg))
+    }
+
+    /// weiban's code table decides throttled and transient answers; the skeleton makes any
+    /// other refusal of the token request a credential problem.
+    fn classify(&self, code: i64, http_status: u16) -> ErrorKind {
+        crate::envelope::classify(code, &[], http_status)
+    }
+
+    fn rejected_hint(&self) -> Option<&str> {
+        Some(
+            "weiban refused the corp_id/secret (corp_id is weiban's own numeric corp id, not \
+             the WeCom `ww…` one)",
+        )
+    }
 }
 
 #[cfg(test)]
@@ -201,9 +150,12 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use std::sync::Mutex;
-    use std::time::UNIX_EPOCH;
+    use std::time::{SystemTime, UNIX_EPOCH};
 
-    use scrm_core::{HeaderMap, StatusCode, TokenFetcher as _, TransportErrorKind};
+    use scrm_core::{
+        AccessToken, HeaderMap, HttpResponse, StatusCode, TokenFetcher as _, Transport,
+        TransportError, TransportErrorKind, async_trait,
+    };
 
     use super::*;
 

@@ -24,7 +24,7 @@ use serde::de::{
 };
 use serde::{Deserialize, Serialize};
 
-use scrm_core::{Error, ErrorKind, HttpResponse, SignReceipt, Vendor, decode_json};
+use scrm_core::{Error, ErrorKind, HttpResponse, SignReceipt, Vendor, decode_envelope};
 
 /// The vendor: weiban (微伴助手). Holds what its envelope needs to classify errors.
 ///
@@ -142,29 +142,18 @@ impl Vendor for Weiban {
         _receipt: &SignReceipt,
     ) -> Result<T, Error> {
         let status = response.status.as_u16();
-        match decode_json::<Envelope<T>>(&response.body) {
-            Ok(envelope) if envelope.errcode == 0 => Ok(envelope.payload),
-            Ok(envelope) => Err(self.error(envelope.errcode, envelope.errmsg, status)),
-            // The payload did not decode: an error answer has no payload keys, so read the head
-            // alone (error path only) to report the vendor's code instead of a decode error.
-            Err(decode_error) => {
-                match serde_json::from_slice::<Envelope<IgnoredAny>>(&response.body) {
-                    Ok(head) if head.errcode != 0 => {
-                        Err(self.error(head.errcode, head.errmsg, status))
-                    }
-                    _ => Err(decode_error),
-                }
-            }
+        // The payload did not decode: an error answer has no payload keys, so read the head
+        // alone (error path only) to report the vendor's code instead of a decode error.
+        let envelope: Envelope<T> =
+            decode_envelope(&response.body, |head: Option<Envelope<IgnoredAny>>| {
+                let head = head.filter(|h| h.errcode != 0)?;
+                Some(self.error(head.errcode, head.errmsg, status))
+            })?;
+        if envelope.errcode != 0 {
+            return Err(self.error(envelope.errcode, envelope.errmsg, status));
         }
+        Ok(envelope.payload)
     }
-}
-
-fn lenient_message<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    struct Text(#[serde(deserialize_with = "scrm_core::de::string_or_number")] String);
-    Ok(Option::<Text>::deserialize(d)?
-        .map(|t| t.0)
-        .unwrap_or_default())
 }
 
 /// weiban's flat envelope: `errcode`, `errmsg` and the payload's keys in one JSON object.
@@ -403,7 +392,7 @@ struct Message(String);
 
 impl<'de> Deserialize<'de> for Message {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        lenient_message(d).map(Message)
+        scrm_core::de::text_or_empty(d).map(Message)
     }
 }
 

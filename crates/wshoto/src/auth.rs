@@ -7,13 +7,11 @@
 //! The token URL carries the app secret in its query, so it is built here, sent, and never
 //! logged or put into an error; neither is the token response body.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use async_trait::async_trait;
 use scrm_core::de::{self, UnixSeconds};
 use scrm_core::{
-    AccessToken, Error, ErrorKind, HttpRequest, HttpResponse, Method, Secret, TokenFetcher,
-    Transport, TransportError, Url, scrub,
+    Error, ErrorKind, HttpRequest, Method, Secret, TokenEndpoint, TokenRefusal, TokenReply, Url,
 };
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -41,7 +39,8 @@ pub struct TokenGrant {
     pub create_at: Option<UnixSeconds>,
 }
 
-/// Fetches wshoto access tokens for one app.
+/// Fetches wshoto access tokens for one app: core's token skeleton ([`TokenEndpoint`]) with
+/// wshoto's request and answer shapes.
 pub(crate) struct WshotoTokenFetcher {
     /// `{base}/openapi/access_token`, without the query.
     endpoint: Url,
@@ -75,117 +74,45 @@ impl WshotoTokenFetcher {
             .append_pair("app_secret", self.app_secret.expose());
         url
     }
-
-    /// The token's lifetime: `expires_in`, or the documented 7200 s when it is missing.
-    fn lifetime(expires_in: Option<i64>) -> Duration {
-        expires_in
-            .and_then(|s| u64::try_from(s).ok())
-            .filter(|s| *s > 0)
-            .map_or(DEFAULT_TOKEN_LIFETIME, Duration::from_secs)
-    }
-
-    /// An error about an answer of the token endpoint (the request reached it).
-    fn fail(&self, kind: ErrorKind, message: impl AsRef<str>) -> Error {
-        let message = scrub(message.as_ref(), std::slice::from_ref(&self.app_secret));
-        Error::new(kind, format!("fetching the access token: {message}"))
-    }
-
-    fn transport_error(&self, e: TransportError) -> Error {
-        // The message carries no URL (core strips it); scrub anyway: the URL holds the secret.
-        let sent = e.maybe_sent();
-        let error = self
-            .fail(ErrorKind::Transport, e.to_string())
-            .with_source(e);
-        if sent { error } else { error.not_sent() }
-    }
-
-    /// Reads the token endpoint's answer. Never attaches the body (it holds the token).
-    fn read(&self, response: &HttpResponse, now: SystemTime) -> Result<AccessToken, Error> {
-        let status = response.status.as_u16();
-        let http = |e: Error| e.with_status(status);
-        scrm_core::classify_http(response).map_err(|e| {
-            let kind = e.kind();
-            self.fail(kind, format!("the access-token endpoint: {}", e.message()))
-                .with_status(status)
-                .with_retry_after(e.retry_after())
-        })?;
-        let de = &mut serde_json::Deserializer::from_slice(&response.body);
-        let envelope = match serde_path_to_error::deserialize::<_, Envelope<TokenGrant>>(de) {
-            Ok(envelope) => envelope,
-            Err(e) => {
-                if let Ok(head) = serde_json::from_slice::<Envelope<IgnoredAny>>(&response.body)
-                    && head.code != SUCCESS
-                {
-                    return Err(http(self.vendor_error(head, status)));
-                }
-                // Only the path: serde's own message may quote a value of the token answer.
-                let kind = if response.status.is_server_error() {
-                    ErrorKind::Transient
-                } else {
-                    ErrorKind::Decode
-                };
-                return Err(http(self.fail(
-                    kind,
-                    format!(
-                        "the answer does not have the documented shape (at `{}`)",
-                        e.path()
-                    ),
-                )));
-            }
-        };
-        if envelope.code != SUCCESS {
-            return Err(http(self.vendor_error(envelope, status)));
-        }
-        let grant = envelope
-            .data
-            .filter(|g| !g.access_token.is_empty())
-            .ok_or_else(|| {
-                http(self.fail(
-                    ErrorKind::Decode,
-                    "the answer carries no `data.access_token`",
-                ))
-            })?;
-        let lifetime = Self::lifetime(grant.expires_in);
-        tracing::debug!(
-            vendor = "wshoto",
-            expires_in = grant.expires_in,
-            "access token fetched"
-        );
-        Ok(AccessToken::new(grant.access_token, now, lifetime))
-    }
-
-    /// A non-zero code from the token endpoint: credentials rejected, unless the code table
-    /// says throttled or transient. The vendor's message is kept (scrubbed of the secret).
-    fn vendor_error<T>(&self, envelope: Envelope<T>, status: u16) -> Error {
-        let kind = match self.vendor.classify(envelope.code, status) {
-            k @ (ErrorKind::Throttled | ErrorKind::Transient) => k,
-            _ => ErrorKind::AuthRejected,
-        };
-        let vendor = self
-            .vendor
-            .error(envelope.code, envelope.msg, envelope.sub_code, status);
-        let message = scrub(vendor.message(), std::slice::from_ref(&self.app_secret));
-        Error::vendor(
-            kind,
-            envelope.code,
-            format!("fetching the access token: {message}"),
-        )
-    }
 }
 
-#[async_trait]
-impl TokenFetcher for WshotoTokenFetcher {
-    async fn fetch(
-        &self,
-        transport: &dyn Transport,
-        now: SystemTime,
-    ) -> Result<AccessToken, Error> {
-        let request = HttpRequest::new(Method::GET, self.url());
-        let response = transport
-            .send(request)
-            .await
-            .map_err(|e| self.transport_error(e))?;
-        self.read(&response, now)
+impl TokenEndpoint for WshotoTokenFetcher {
+    const VENDOR: &'static str = "wshoto";
+    const SHAPE: &'static str = "{code, msg, data: {access_token, expires_in}}";
+    const TOKEN_FIELD: &'static str = "data.access_token";
+    const DEFAULT_LIFETIME: Duration = DEFAULT_TOKEN_LIFETIME;
+    type Answer = Envelope<TokenGrant>;
+    type Head = Envelope<IgnoredAny>;
+
+    fn request(&self) -> Result<HttpRequest, Error> {
+        Ok(HttpRequest::new(Method::GET, self.url()))
+    }
+
+    fn secrets(&self) -> &[Secret] {
+        std::slice::from_ref(&self.app_secret)
+    }
+
+    fn reply(&self, answer: Envelope<TokenGrant>) -> TokenReply {
+        if answer.code != SUCCESS {
+            let message = Wshoto::message(answer.msg, answer.sub_code);
+            return TokenReply::Refused(TokenRefusal::new(answer.code, message));
+        }
+        let (token, expires_in) = answer
+            .data
+            .map_or((None, None), |g| (Some(g.access_token), g.expires_in));
+        TokenReply::Granted { token, expires_in }
+    }
+
+    /// A non-zero code: the vendor's message, with its `sub_code` as on the API endpoints.
+    fn refusal(&self, head: Envelope<IgnoredAny>) -> Option<TokenRefusal> {
+        (head.code != SUCCESS)
+            .then(|| TokenRefusal::new(head.code, Wshoto::message(head.msg, head.sub_code)))
+    }
+
+    /// wshoto's code table ([`Wshoto::classify`]); the skeleton keeps only its throttled and
+    /// transient classes.
+    fn classify(&self, code: i64, http_status: u16) -> ErrorKind {
+        self.vendor.classify(code, http_status)
     }
 }
 
@@ -194,8 +121,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use scrm_core::{HeaderMap, StatusCode};
-    use std::time::UNIX_EPOCH;
+    use scrm_core::{AccessToken, HeaderMap, HttpResponse, StatusCode};
+    use std::time::{SystemTime, UNIX_EPOCH};
 
     const SECRET: &str = "s3cr3t-value-xyz";
 
@@ -219,6 +146,13 @@ mod tests {
 
     fn now() -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_654_841_208)
+    }
+
+    impl WshotoTokenFetcher {
+        /// Reads an answer of the token endpoint (core's skeleton with wshoto's shapes).
+        fn read(&self, response: &HttpResponse, now: SystemTime) -> Result<AccessToken, Error> {
+            scrm_core::read_token_answer(self, response, now)
+        }
     }
 
     #[test]
@@ -264,7 +198,7 @@ mod tests {
 
     #[test]
     fn lifetimes() {
-        let lifetime = WshotoTokenFetcher::lifetime;
+        let lifetime = |s| scrm_core::token_lifetime(s, DEFAULT_TOKEN_LIFETIME);
         assert_eq!(lifetime(Some(7200)), Duration::from_secs(7200));
         assert_eq!(lifetime(None), DEFAULT_TOKEN_LIFETIME);
         assert_eq!(lifetime(Some(0)), DEFAULT_TOKEN_LIFETIME);

@@ -4,9 +4,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use scrm_core::de;
-use scrm_core::{Error, ErrorKind, HttpResponse, SignReceipt, Vendor, decode_json};
+use scrm_core::{Error, ErrorKind, HttpResponse, SignReceipt, Vendor, decode_envelope};
 use serde::de::{DeserializeOwned, IgnoredAny};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 /// The `code` of a successful answer.
 pub const SUCCESS: i64 = 0;
@@ -32,7 +32,7 @@ pub struct Envelope<T> {
     /// The vendor's description of `code`.
     #[serde(
         default,
-        deserialize_with = "opt_text",
+        deserialize_with = "de::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
     pub msg: Option<String>,
@@ -42,18 +42,10 @@ pub struct Envelope<T> {
     /// A finer-grained code some endpoints add (`"00000"` on success).
     #[serde(
         default,
-        deserialize_with = "opt_text",
+        deserialize_with = "de::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
     pub sub_code: Option<String>,
-}
-
-/// `Option<String>` from a string, a number, a boolean or `null` (no field of a failed answer
-/// should turn a vendor error into a decode error).
-pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    struct Text(#[serde(deserialize_with = "de::string_or_number")] String);
-    Ok(Option::<Text>::deserialize(d)?.map(|t| t.0))
 }
 
 /// The wshoto vendor: its envelope and its code table.
@@ -117,6 +109,12 @@ impl Wshoto {
         sub_code: Option<String>,
         http_status: u16,
     ) -> Error {
+        let message = Wshoto::message(msg, sub_code);
+        Error::vendor(self.classify(code, http_status), code, message)
+    }
+
+    /// The message of a failed answer: `msg`, and the `sub_code` unless it is all zeros.
+    pub(crate) fn message(msg: Option<String>, sub_code: Option<String>) -> String {
         let mut message = msg.unwrap_or_default();
         if let Some(sub) = sub_code.filter(|s| !s.is_empty() && s.bytes().any(|b| b != b'0')) {
             if !message.is_empty() {
@@ -124,7 +122,7 @@ impl Wshoto {
             }
             message.push_str(&format!("(sub_code {sub})"));
         }
-        Error::vendor(self.classify(code, http_status), code, message)
+        message
     }
 }
 
@@ -137,24 +135,21 @@ impl Vendor for Wshoto {
         _receipt: &SignReceipt,
     ) -> Result<T, Error> {
         let status = response.status.as_u16();
-        match decode_json::<Envelope<T>>(&response.body) {
-            Ok(envelope) if envelope.code == SUCCESS => match envelope.data {
-                Some(data) => Ok(data),
-                // `data: null` is fine for payloads that may be empty (`Option<_>`, `()`).
-                None => serde_json::from_value(serde_json::Value::Null).map_err(|_| {
-                    Error::decode("data", "the answer reports success but carries no `data`")
-                }),
-            },
-            Ok(envelope) => Err(self.error(envelope.code, envelope.msg, envelope.sub_code, status)),
-            // The payload did not decode: if the head says "error", that error is the news.
-            Err(decode_error) => {
-                match serde_json::from_slice::<Envelope<IgnoredAny>>(&response.body) {
-                    Ok(head) if head.code != SUCCESS => {
-                        Err(self.error(head.code, head.msg, head.sub_code, status))
-                    }
-                    _ => Err(decode_error),
-                }
-            }
+        // The payload did not decode: if the head says "error", that error is the news.
+        let envelope: Envelope<T> =
+            decode_envelope(&response.body, |head: Option<Envelope<IgnoredAny>>| {
+                let head = head.filter(|h| h.code != SUCCESS)?;
+                Some(self.error(head.code, head.msg, head.sub_code, status))
+            })?;
+        if envelope.code != SUCCESS {
+            return Err(self.error(envelope.code, envelope.msg, envelope.sub_code, status));
+        }
+        match envelope.data {
+            Some(data) => Ok(data),
+            // `data: null` is fine for payloads that may be empty (`Option<_>`, `()`).
+            None => serde_json::from_value(serde_json::Value::Null).map_err(|_| {
+                Error::decode("data", "the answer reports success but carries no `data`")
+            }),
         }
     }
 }
