@@ -57,10 +57,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use scrm_core::de::Id;
 use scrm_core::push::{
-    MAX_BODY_BYTES, PushError, PushErrorKind, PushEvent, PushReply, PushRequest, Received,
-    Verified, signature_matches,
+    PushError, PushErrorKind, PushEvent, PushReply, PushRequest, Received, Verified, check_request,
+    config_error, describe_serde, required_secret, signature_matches,
 };
-use scrm_core::{Clock, Error, ErrorKind, Method, Secret, SystemClock};
+use scrm_core::{Clock, Error, Method, Secret, SystemClock};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -187,12 +187,6 @@ impl fmt::Debug for PushReceiverBuilder {
     }
 }
 
-fn config_error(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Config, message)
-        .with_vendor(VENDOR)
-        .with_operation("push receiver")
-}
-
 impl PushReceiverBuilder {
     /// The app id (`appId`): every push carries it in its `appId` header.
     pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
@@ -230,24 +224,23 @@ impl PushReceiverBuilder {
         let app_id = self
             .app_id
             .filter(|a| !a.is_empty())
-            .ok_or_else(|| config_error("the app id (appId) is missing or empty"))?;
+            .ok_or_else(|| config_error(VENDOR, "the app id (appId) is missing or empty"))?;
         if !app_id.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(config_error(
+                VENDOR,
                 "the app id (appId) must be visible ASCII without spaces: check that it was copied exactly",
             ));
         }
-        let app_key = self
-            .app_key
-            .filter(|k| !k.is_empty())
-            .ok_or_else(|| config_error("the app key (appKey) is missing or empty"))?;
-        if app_key.expose().trim() != app_key.expose() {
-            return Err(config_error(
-                "the app key (appKey) has leading or trailing whitespace: copy it without spaces or newlines",
-            ));
-        }
+        let app_key = required_secret(
+            VENDOR,
+            self.app_key,
+            "the app key (appKey)",
+            "the app key (appKey) is missing or empty",
+        )?;
         let corp_id = match self.corp_id {
             Some(c) if c.trim().is_empty() => {
                 return Err(config_error(
+                    VENDOR,
                     "the corp id is empty: leave it unset to derive it from the app id",
                 ));
             }
@@ -288,15 +281,7 @@ impl PushReceiver {
     /// (does not decrypt to JSON: wrong app key or corp id), [`PushErrorKind::TooLarge`],
     /// [`PushErrorKind::MethodNotAllowed`].
     pub fn receive(&self, request: &PushRequest<'_>) -> Result<Received<TanmaPush>, PushError> {
-        if request.body.len() > MAX_BODY_BYTES {
-            return Err(PushError::too_large(VENDOR, request.body.len()));
-        }
-        if *request.method != Method::POST {
-            return Err(refuse(
-                PushErrorKind::MethodNotAllowed,
-                "tanma pushes with POST",
-            ));
-        }
+        check_request(VENDOR, request, &[Method::POST], "tanma pushes with POST")?;
         let header = |name: &'static str| {
             request.header(name).ok_or_else(|| {
                 refuse(
@@ -388,15 +373,6 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
         .rposition(|c| !c.is_ascii_whitespace())
         .map_or(start, |e| e + 1);
     &b[start..end]
-}
-
-fn describe_serde(e: &serde_json::Error) -> String {
-    // serde_json's messages name the field and the expected type, never the value.
-    let text = e.to_string();
-    match text.find(" at line ") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
 }
 
 /// A decrypted tanma push.

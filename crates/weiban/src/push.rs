@@ -49,8 +49,8 @@ use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use scrm_core::push::{
-    MAX_BODY_BYTES, PushError, PushErrorKind, PushEvent, PushReply, PushRequest, Received,
-    Verified, signature_matches,
+    PushError, PushErrorKind, PushEvent, PushReply, PushRequest, Received, Verified, check_request,
+    config_error, describe_serde, not_padded, required_secret, signature_matches,
 };
 use scrm_core::{Error, ErrorKind, Method, Secret};
 use serde::Deserialize;
@@ -154,12 +154,6 @@ impl fmt::Debug for PushReceiverBuilder {
     }
 }
 
-fn config_error(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Config, message)
-        .with_vendor(VENDOR)
-        .with_operation("push receiver")
-}
-
 impl PushReceiverBuilder {
     /// The `Token` of weiban's subscription settings (signs every push).
     pub fn token(mut self, token: impl Into<Secret>) -> Self {
@@ -183,18 +177,14 @@ impl PushReceiverBuilder {
     /// Checks the secrets: a configuration error names what is wrong (missing value, key
     /// length, key alphabet) without showing any secret.
     pub fn build(self) -> Result<PushReceiver, Error> {
-        let token = self.token.filter(|t| !t.is_empty()).ok_or_else(|| {
-            config_error(
-                "the push Token is missing or empty: copy it from weiban's 消息订阅 settings",
-            )
-        })?;
-        if token.expose().trim() != token.expose() {
-            return Err(config_error(
-                "the push Token has leading or trailing whitespace: copy it without spaces or newlines",
-            ));
-        }
+        let token = required_secret(
+            VENDOR,
+            self.token,
+            "the push Token",
+            "the push Token is missing or empty: copy it from weiban's 消息订阅 settings",
+        )?;
         let key = self.encoding_aes_key.ok_or_else(|| {
-            config_error("the EncodingAESKey is missing: copy the 43-character key from weiban's 消息订阅 settings")
+            config_error(VENDOR, "the EncodingAESKey is missing: copy the 43-character key from weiban's 消息订阅 settings")
         })?;
         let aes_key = decode_encoding_aes_key(key.expose())?;
         let receive_id = self
@@ -202,14 +192,11 @@ impl PushReceiverBuilder {
             .filter(|r| !r.trim().is_empty())
             .ok_or_else(|| {
                 config_error(
+                    VENDOR,
                     "the ReceiveId is missing or empty: it is the id every push carries inside its encrypted part (in weiban's sample a `ww…` corp id)",
                 )
             })?;
-        if receive_id.trim() != receive_id {
-            return Err(config_error(
-                "the ReceiveId has leading or trailing whitespace: copy it without spaces or newlines",
-            ));
-        }
+        not_padded(VENDOR, "the ReceiveId", &receive_id)?;
         Ok(PushReceiver {
             keys: Keys {
                 token,
@@ -231,23 +218,31 @@ fn decode_encoding_aes_key(key: &str) -> Result<[u8; 32], Error> {
         } else {
             ""
         };
-        return Err(config_error(format!(
-            "the EncodingAESKey must be exactly 43 characters, it has {len}{hint}: copy it whole from weiban's 消息订阅 settings (it is not the Token, nor the API secret)"
-        )));
+        return Err(config_error(
+            VENDOR,
+            format!(
+                "the EncodingAESKey must be exactly 43 characters, it has {len}{hint}: copy it whole from weiban's 消息订阅 settings (it is not the Token, nor the API secret)"
+            ),
+        ));
     }
     if !key
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
     {
         return Err(config_error(
+            VENDOR,
             "the EncodingAESKey may contain only A-Z, a-z, 0-9, `+` and `/`: check that it was copied exactly",
         ));
     }
     let bytes = LENIENT_BASE64.decode(key).map_err(|_| {
-        config_error("the EncodingAESKey is not valid base64: check that it was copied exactly")
+        config_error(
+            VENDOR,
+            "the EncodingAESKey is not valid base64: check that it was copied exactly",
+        )
     })?;
     <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
         config_error(
+            VENDOR,
             "the EncodingAESKey does not decode to 32 bytes: check that it was copied exactly",
         )
     })
@@ -286,9 +281,12 @@ impl PushReceiver {
     /// [`PushErrorKind::WrongReceiver`] (another receive id inside), [`PushErrorKind::TooLarge`],
     /// [`PushErrorKind::MethodNotAllowed`].
     pub fn receive(&self, request: &PushRequest<'_>) -> Result<Received<WeibanPush>, PushError> {
-        if request.body.len() > MAX_BODY_BYTES {
-            return Err(PushError::too_large(VENDOR, request.body.len()));
-        }
+        check_request(
+            VENDOR,
+            request,
+            &[Method::GET, Method::POST],
+            "weiban verifies the URL with GET and pushes events with POST",
+        )?;
         if *request.method == Method::GET {
             let echostr = request.query_param("echostr").ok_or_else(|| {
                 refuse(
@@ -298,12 +296,6 @@ impl PushReceiver {
             })?;
             let msg = self.verify_and_open(request, &echostr)?;
             return Ok(Received::Handshake(PushReply::text(msg)));
-        }
-        if *request.method != Method::POST {
-            return Err(refuse(
-                PushErrorKind::MethodNotAllowed,
-                "weiban verifies the URL with GET and pushes events with POST",
-            ));
         }
         let body: EncryptedBody<'_> = serde_json::from_slice(request.body).map_err(|_| {
             refuse(
@@ -422,15 +414,6 @@ fn open(keys: &Keys, encrypt: &str) -> Result<Vec<u8>, PushError> {
         ));
     }
     Ok(msg.to_vec())
-}
-
-fn describe_serde(e: &serde_json::Error) -> String {
-    // serde_json's messages name the field and the expected type, never the value.
-    let text = e.to_string();
-    match text.find(" at line ") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
 }
 
 /// The decrypted envelope of a weiban event push (the vendor's code sample; the full event list
