@@ -1,4 +1,5 @@
-//! The client builder every vendor crate declares, written once: [`vendor_client_builder!`].
+//! The builders every vendor crate declares, written once: [`vendor_client_builder!`] (the
+//! client builders) and [`push_receiver_builder!`] (the push receivers' builders).
 //!
 //! A vendor's `client.rs` states only what is its own — the credentials (with the hint of the
 //! "is required" error), its defaults, its extra settings, and how its signer is built — and
@@ -7,6 +8,9 @@
 //! [`ConfigureTokens`] when the vendor has tokens, one setter per credential, and the start
 //! of `build()` that checks every credential with [`check::credential`] or
 //! [`check::secret_credential`] (one wording: `` `app_id` is required: … ``).
+//!
+//! [`push_receiver_builder!`] does the same for the push receivers' builders: the struct,
+//! `Default`, `Debug` (secrets as `"***"`), the secret setters and `PushReceiver::builder()`.
 //!
 //! [`Configure`]: crate::Configure
 //! [`ConfigureTokens`]: crate::ConfigureTokens
@@ -74,11 +78,10 @@ pub fn shown_with<T: ?Sized, R>(value: &T, show: impl FnOnce(&T) -> R) -> R {
 ///             app_secret: Secret = "the app secret from the same console",
 ///         }
 ///         settings {
-///             tokens: TokenSettings = TokenSettings::new(&DEFAULT_TOKEN_INVALID_CODES),
 ///             ids: Option<Arc<dyn RequestIds>> = None => |ids| ids.is_some(),
 ///         }
-///         /// Token store, refresh margin, token-invalid codes.
-///         impl ConfigureTokens for tokens;
+///         /// Token store, refresh margin, token-invalid codes (default …).
+///         tokens: DEFAULT_TOKEN_INVALID_CODES;
 ///     }
 ///
 ///     /// Builds the client …
@@ -94,7 +97,10 @@ pub fn shown_with<T: ?Sized, R>(value: &T, show: impl FnOnce(&T) -> R) -> R {
 /// `build()` runs: a missing or blank one is a `Config` error
 /// `` <vendor>: configuration error: `<name>` is required: <hint> ``. Settings are private
 /// fields with a default; `Debug` prints them as they are, or through `=> show` (a closure
-/// taking `&T`). Their setters, when there are any, are written in the vendor crate.
+/// taking `&T`). Their setters, when there are any, are written in the vendor crate. With
+/// `tokens: <default token-invalid codes>;` (a token-in-the-query vendor) the builder also
+/// holds `tokens: TokenSettings` and implements `ConfigureTokens`, documented by the
+/// attributes before it.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! vendor_client_builder {
@@ -105,10 +111,10 @@ macro_rules! vendor_client_builder {
             credentials {
                 $( $(#[$cred_attr:meta])* $cred:ident: $cred_ty:ty = $hint:expr ),+ $(,)?
             }
-            settings {
+            $( settings {
                 $( $set:ident: $set_ty:ty = $set_default:expr $(=> $show:expr)? ),* $(,)?
-            }
-            $( $(#[$tokens_attr:meta])* impl ConfigureTokens for $tokens:ident; )?
+            } )?
+            $( $(#[$tokens_attr:meta])* tokens: $invalid_codes:expr; )?
         }
 
         $(#[$build_attr:meta])*
@@ -119,7 +125,7 @@ macro_rules! vendor_client_builder {
             "vendor crate shares (base URL, retries, rate limit, timeouts, transport, clock, page ",
             "options) from [`Configure`](scrm_core::Configure)."
         )]
-        $( #[doc = $crate::__builder_tokens_doc!($tokens)] )?
+        $( #[doc = $crate::__builder_tokens_doc!($invalid_codes)] )?
         ///
         /// `Debug` never prints a secret credential: it shows `Secret(***)`.
         ///
@@ -129,7 +135,8 @@ macro_rules! vendor_client_builder {
         pub struct $builder {
             options: $crate::ClientOptions,
             $( $cred: ::core::option::Option<$cred_ty>, )+
-            $( $set: $set_ty, )*
+            $( $( $set: $set_ty, )* )?
+            $( tokens: $crate::__builder_tokens_type!($invalid_codes), )?
         }
 
         impl ::core::default::Default for $builder {
@@ -141,7 +148,8 @@ macro_rules! vendor_client_builder {
                         $crate::RateLimit::new($requests_per_second, $max_concurrent),
                     ),
                     $( $cred: ::core::option::Option::None, )+
-                    $( $set: $set_default, )*
+                    $( $( $set: $set_default, )* )?
+                    $( tokens: $crate::TokenSettings::new(&$invalid_codes), )?
                 }
             }
         }
@@ -151,7 +159,8 @@ macro_rules! vendor_client_builder {
                 f.debug_struct(stringify!($builder))
                     .field("options", &self.options)
                     $( .field(stringify!($cred), &self.$cred) )+
-                    $( .field(stringify!($set), $crate::__builder_debug_value!(&self.$set $(, $show)?)) )*
+                    $( $( .field(stringify!($set), $crate::__builder_debug_value!(&self.$set $(, $show)?)) )* )?
+                    $( .field("tokens", { let _: &[i64] = &$invalid_codes; &self.tokens }) )?
                     .finish()
             }
         }
@@ -166,7 +175,7 @@ macro_rules! vendor_client_builder {
             $(#[$tokens_attr])*
             impl $crate::ConfigureTokens for $builder {
                 fn token_settings_mut(&mut self) -> &mut $crate::TokenSettings {
-                    &mut self.$tokens
+                    &mut self.tokens
                 }
             }
         )?
@@ -220,8 +229,130 @@ macro_rules! __builder_debug_value {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __builder_tokens_doc {
-    ($tokens:ident) => {
+    ($invalid_codes:expr) => {
         "The token settings (store, refresh margin, token-invalid codes) come from \
          [`ConfigureTokens`](scrm_core::ConfigureTokens)."
+    };
+}
+
+/// The type of a builder's token settings (the argument, the default codes, only selects the
+/// line of the declaration).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __builder_tokens_type {
+    ($invalid_codes:expr) => {
+        $crate::TokenSettings
+    };
+}
+
+/// How a push receiver builder's `Debug` shows a set secret or setting: text as it is, a
+/// [`Secret`] as `"***"`.
+#[doc(hidden)]
+pub trait PushField {
+    /// What `Debug` prints.
+    fn shown(&self) -> &dyn std::fmt::Debug;
+}
+
+impl PushField for String {
+    fn shown(&self) -> &dyn std::fmt::Debug {
+        self
+    }
+}
+
+impl PushField for Secret {
+    fn shown(&self) -> &dyn std::fmt::Debug {
+        &"***"
+    }
+}
+
+/// Declares a vendor's push receiver builder: the struct, `Default`, `Debug` (secrets as
+/// `"***"`), one setter per secret and `PushReceiver::builder()`, the same in every vendor
+/// crate with a push scheme. The vendor writes `build()` (its checks and key schedule) and the
+/// setters of its settings.
+///
+/// ```text
+/// scrm_core::push_receiver_builder! {
+///     /// Builds a [`PushReceiver`] …
+///     pub struct PushReceiverBuilder for PushReceiver {
+///         secrets {
+///             /// The app id: every push carries it.
+///             app_id: String,
+///             /// The app key: signs every push.
+///             app_key: Secret,
+///         }
+///         settings {
+///             timestamp_window: Duration = DEFAULT_TIMESTAMP_WINDOW,
+///         }
+///         unshown {
+///             clock: Arc<dyn Clock> = Arc::new(SystemClock),
+///         }
+///     }
+/// }
+/// ```
+///
+/// Secrets are `Option`s, set with a method of their name taking `impl Into<_>`; `settings`
+/// (printed by `Debug`) and `unshown` (not printed) are fields with a default.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! push_receiver_builder {
+    (
+        $(#[$attr:meta])*
+        pub struct $builder:ident for $receiver:ident {
+            secrets {
+                $( $(#[$secret_attr:meta])* $secret:ident: $secret_ty:ty ),+ $(,)?
+            }
+            $( settings {
+                $( $set:ident: $set_ty:ty = $set_default:expr ),* $(,)?
+            } )?
+            $( unshown {
+                $( $unshown:ident: $unshown_ty:ty = $unshown_default:expr ),* $(,)?
+            } )?
+        }
+    ) => {
+        $(#[$attr])*
+        pub struct $builder {
+            $( $secret: ::core::option::Option<$secret_ty>, )+
+            $( $( $set: $set_ty, )* )?
+            $( $( $unshown: $unshown_ty, )* )?
+        }
+
+        impl ::core::default::Default for $builder {
+            fn default() -> Self {
+                $builder {
+                    $( $secret: ::core::option::Option::None, )+
+                    $( $( $set: $set_default, )* )?
+                    $( $( $unshown: $unshown_default, )* )?
+                }
+            }
+        }
+
+        impl ::core::fmt::Debug for $builder {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(stringify!($builder))
+                    $( .field(
+                        stringify!($secret),
+                        &self.$secret.as_ref().map($crate::__private::PushField::shown),
+                    ) )+
+                    $( $( .field(stringify!($set), &self.$set) )* )?
+                    .finish()
+            }
+        }
+
+        impl $builder {
+            $(
+                $(#[$secret_attr])*
+                pub fn $secret(mut self, $secret: impl ::core::convert::Into<$secret_ty>) -> Self {
+                    self.$secret = ::core::option::Option::Some($secret.into());
+                    self
+                }
+            )+
+        }
+
+        impl $receiver {
+            /// Starts a builder.
+            pub fn builder() -> $builder {
+                <$builder as ::core::default::Default>::default()
+            }
+        }
     };
 }

@@ -74,7 +74,7 @@ pub mod prelude {
 /// What the declaration macros expand to; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::builder::{Credential, shown_with};
+    pub use crate::builder::{Credential, PushField, shown_with};
     pub use crate::model::{Key, unknown_field};
     pub use serde;
     pub use serde_json;

@@ -155,61 +155,31 @@ impl fmt::Debug for PushReceiver {
     }
 }
 
-/// Builds a [`PushReceiver`] (and its [`PushSender`]) from tanma's push secrets.
-pub struct PushReceiverBuilder {
-    app_id: Option<String>,
-    app_key: Option<Secret>,
-    corp_id: Option<String>,
-    window: Duration,
-    clock: Arc<dyn Clock>,
-}
-
-impl Default for PushReceiverBuilder {
-    fn default() -> Self {
-        PushReceiverBuilder {
-            app_id: None,
-            app_key: None,
-            corp_id: None,
-            window: DEFAULT_TIMESTAMP_WINDOW,
-            clock: Arc::new(SystemClock),
+scrm_core::push_receiver_builder! {
+    /// Builds a [`PushReceiver`] (and its [`PushSender`]) from tanma's push secrets.
+    pub struct PushReceiverBuilder for PushReceiver {
+        secrets {
+            /// The app id (`appId`): every push carries it in its `appId` header.
+            app_id: String,
+            /// The app key (`appKey`): signs every push and derives the AES key.
+            app_key: Secret,
+            /// The corp id the IV is derived from; default: [`corp_id_of`] the app id.
+            corp_id: String,
+        }
+        settings {
+            timestamp_window: Duration = DEFAULT_TIMESTAMP_WINDOW,
+        }
+        unshown {
+            clock: Arc<dyn Clock> = Arc::new(SystemClock),
         }
     }
 }
 
-impl fmt::Debug for PushReceiverBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PushReceiverBuilder")
-            .field("app_id", &self.app_id)
-            .field("app_key", &self.app_key.as_ref().map(|_| "***"))
-            .field("corp_id", &self.corp_id)
-            .field("timestamp_window", &self.window)
-            .finish()
-    }
-}
-
 impl PushReceiverBuilder {
-    /// The app id (`appId`): every push carries it in its `appId` header.
-    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
-        self.app_id = Some(app_id.into());
-        self
-    }
-
-    /// The app key (`appKey`): signs every push and derives the AES key.
-    pub fn app_key(mut self, app_key: impl Into<Secret>) -> Self {
-        self.app_key = Some(app_key.into());
-        self
-    }
-
-    /// The corp id the IV is derived from; default: [`corp_id_of`] the app id.
-    pub fn corp_id(mut self, corp_id: impl Into<String>) -> Self {
-        self.corp_id = Some(corp_id.into());
-        self
-    }
-
     /// The accepted distance between a push's timestamp and the clock, either way (default
     /// [`DEFAULT_TIMESTAMP_WINDOW`]).
     pub fn timestamp_window(mut self, window: Duration) -> Self {
-        self.window = window;
+        self.timestamp_window = window;
         self
     }
 
@@ -249,7 +219,7 @@ impl PushReceiverBuilder {
         };
         Ok(PushReceiver {
             keys: Keys::new(app_id, app_key, &corp_id),
-            window: self.window,
+            window: self.timestamp_window,
             clock: self.clock,
         })
     }
@@ -260,11 +230,6 @@ fn refuse(kind: PushErrorKind, message: impl Into<std::borrow::Cow<'static, str>
 }
 
 impl PushReceiver {
-    /// Starts a builder.
-    pub fn builder() -> PushReceiverBuilder {
-        PushReceiverBuilder::default()
-    }
-
     /// The sending side with the same secrets (for the sandbox and for tests).
     pub fn sender(&self) -> PushSender {
         PushSender {

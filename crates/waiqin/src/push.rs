@@ -80,27 +80,17 @@ impl fmt::Debug for PushReceiver {
     }
 }
 
-/// Builds a [`PushReceiver`] (and its [`PushSender`]) from waiqin's push secret.
-#[derive(Default)]
-pub struct PushReceiverBuilder {
-    push_secret: Option<Secret>,
-}
-
-impl fmt::Debug for PushReceiverBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PushReceiverBuilder")
-            .field("push_secret", &self.push_secret.as_ref().map(|_| "***"))
-            .finish()
+scrm_core::push_receiver_builder! {
+    /// Builds a [`PushReceiver`] (and its [`PushSender`]) from waiqin's push secret.
+    pub struct PushReceiverBuilder for PushReceiver {
+        secrets {
+            /// The push secret (`pushsecret`) of waiqin's push settings (not the API `appkey`).
+            push_secret: Secret,
+        }
     }
 }
 
 impl PushReceiverBuilder {
-    /// The push secret (`pushsecret`) of waiqin's push settings (not the API `appkey`).
-    pub fn push_secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.push_secret = Some(secret.into());
-        self
-    }
-
     /// Checks the secret: a configuration error names what is wrong without showing it.
     pub fn build(self) -> Result<PushReceiver, Error> {
         let push_secret = required_secret(
@@ -118,11 +108,6 @@ fn refuse(kind: PushErrorKind, message: impl Into<std::borrow::Cow<'static, str>
 }
 
 impl PushReceiver {
-    /// Starts a builder.
-    pub fn builder() -> PushReceiverBuilder {
-        PushReceiverBuilder::default()
-    }
-
     /// The sending side with the same secret (for the sandbox and for tests).
     pub fn sender(&self) -> PushSender {
         PushSender {

@@ -146,13 +146,10 @@ scrm_core::vendor_client_builder! {
             /// The open-API secret. Required; never printed (see [`Secret`]).
             secret: Secret = "the open-API secret from weiban's admin console",
         }
-        settings {
-            tokens: TokenSettings = TokenSettings::new(&DEFAULT_TOKEN_INVALID_CODES),
-        }
         /// Token store (tokens are kept under the key `weiban:<corp_id>`), refresh margin (default 5
         /// minutes) and token-invalid codes (weiban publishes none; default 40001, 40014, 42001 as the
         /// WeCom family uses).
-        impl ConfigureTokens for tokens;
+        tokens: DEFAULT_TOKEN_INVALID_CODES;
     }
 
     /// The first call fetches the token.

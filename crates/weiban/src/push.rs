@@ -133,47 +133,22 @@ impl fmt::Debug for PushReceiver {
     }
 }
 
-/// Builds a [`PushReceiver`] (and its [`PushSender`]) from weiban's push secrets.
-#[derive(Default)]
-pub struct PushReceiverBuilder {
-    token: Option<Secret>,
-    encoding_aes_key: Option<Secret>,
-    receive_id: Option<String>,
-}
-
-impl fmt::Debug for PushReceiverBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PushReceiverBuilder")
-            .field("token", &self.token.as_ref().map(|_| "***"))
-            .field(
-                "encoding_aes_key",
-                &self.encoding_aes_key.as_ref().map(|_| "***"),
-            )
-            .field("receive_id", &self.receive_id)
-            .finish()
+scrm_core::push_receiver_builder! {
+    /// Builds a [`PushReceiver`] (and its [`PushSender`]) from weiban's push secrets.
+    pub struct PushReceiverBuilder for PushReceiver {
+        secrets {
+            /// The `Token` of weiban's subscription settings (signs every push).
+            token: Secret,
+            /// The 43-character `EncodingAESKey` of weiban's subscription settings.
+            encoding_aes_key: Secret,
+            /// The `ReceiveId` every push must carry inside its encrypted part (in the vendor's
+            /// sample a `ww…` corp id).
+            receive_id: String,
+        }
     }
 }
 
 impl PushReceiverBuilder {
-    /// The `Token` of weiban's subscription settings (signs every push).
-    pub fn token(mut self, token: impl Into<Secret>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// The 43-character `EncodingAESKey` of weiban's subscription settings.
-    pub fn encoding_aes_key(mut self, key: impl Into<Secret>) -> Self {
-        self.encoding_aes_key = Some(key.into());
-        self
-    }
-
-    /// The `ReceiveId` every push must carry inside its encrypted part (in the vendor's sample
-    /// a `ww…` corp id).
-    pub fn receive_id(mut self, receive_id: impl Into<String>) -> Self {
-        self.receive_id = Some(receive_id.into());
-        self
-    }
-
     /// Checks the secrets: a configuration error names what is wrong (missing value, key
     /// length, key alphabet) without showing any secret.
     pub fn build(self) -> Result<PushReceiver, Error> {
@@ -260,11 +235,6 @@ struct EncryptedBody<'a> {
 }
 
 impl PushReceiver {
-    /// Starts a builder.
-    pub fn builder() -> PushReceiverBuilder {
-        PushReceiverBuilder::default()
-    }
-
     /// The sending side with the same secrets (for the sandbox and for tests).
     pub fn sender(&self) -> PushSender {
         PushSender {

@@ -156,12 +156,9 @@ scrm_core::vendor_client_builder! {
             /// The app secret (`app_secret`). Required; never printed or logged.
             app_secret: Secret = "the `app_secret` of your wshoto open-API app",
         }
-        settings {
-            tokens: TokenSettings = TokenSettings::new(&DEFAULT_TOKEN_INVALID_CODES),
-        }
         /// Token store (tokens are kept under the key `wshoto:<appid>`), refresh margin (default 5
         /// minutes) and token-invalid codes (default 10001, 10010, 10011).
-        impl ConfigureTokens for tokens;
+        tokens: DEFAULT_TOKEN_INVALID_CODES;
     }
 
     /// ```
