@@ -21,6 +21,7 @@
 //! assert_eq!(e.to_string(), "wshoto collect/detail/page: access token expired or invalid (code 10001: token失效)");
 //! ```
 
+mod builder;
 pub mod check;
 mod client;
 pub mod de;
@@ -79,6 +80,7 @@ pub mod prelude {
 /// What the declaration macros expand to; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::builder::{Credential, PushField, shown_with};
     pub use crate::model::{Key, unknown_field};
     pub use serde;
     pub use serde_json;

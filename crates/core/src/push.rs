@@ -391,6 +391,111 @@ impl fmt::Display for PushError {
 
 impl std::error::Error for PushError {}
 
+/// A push receiver builder's configuration error: [`ErrorKind::Config`](crate::ErrorKind::Config),
+/// for `vendor`, operation `push receiver`. `message` names what is wrong, never a secret.
+///
+/// ```
+/// let e = scrm_core::push::config_error("waiqin", "the push secret (pushsecret) is missing or empty");
+/// assert_eq!(e.kind(), scrm_core::ErrorKind::Config);
+/// assert_eq!(e.vendor_name(), "waiqin");
+/// assert_eq!(e.message(), "the push secret (pushsecret) is missing or empty");
+/// ```
+pub fn config_error(vendor: &'static str, message: impl Into<String>) -> crate::Error {
+    crate::Error::new(crate::ErrorKind::Config, message)
+        .with_vendor(vendor)
+        .with_operation("push receiver")
+}
+
+/// A secret given to a push receiver builder, checked: the error `missing` when it is absent
+/// or empty, and `` <name> has leading or trailing whitespace: … `` (see [`not_padded`]) when
+/// it was copied with spaces or a newline. Neither message shows the secret.
+///
+/// ```
+/// use scrm_core::Secret;
+/// use scrm_core::push::required_secret;
+/// let missing = "the push secret (pushsecret) is missing or empty";
+/// assert!(required_secret("waiqin", Some(Secret::new("s")), "the push secret", missing).is_ok());
+/// let e = required_secret("waiqin", None, "the push secret", missing).unwrap_err();
+/// assert_eq!(e.message(), missing);
+/// let e = required_secret("waiqin", Some(Secret::new("s\n")), "the push secret", missing).unwrap_err();
+/// assert_eq!(e.message(), "the push secret has leading or trailing whitespace: copy it without spaces or newlines");
+/// ```
+pub fn required_secret(
+    vendor: &'static str,
+    value: Option<crate::Secret>,
+    name: &str,
+    missing: &'static str,
+) -> Result<crate::Secret, crate::Error> {
+    let secret = value
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| config_error(vendor, missing))?;
+    not_padded(vendor, name, secret.expose())?;
+    Ok(secret)
+}
+
+/// `text` (a push setting, named `name` in the message) has no leading or trailing whitespace:
+/// the vendor signs and encrypts with the value exactly, so a pasted space or newline would
+/// refuse every push.
+pub fn not_padded(vendor: &'static str, name: &str, text: &str) -> Result<(), crate::Error> {
+    if text.trim() != text {
+        return Err(config_error(
+            vendor,
+            format!(
+                "{name} has leading or trailing whitespace: copy it without spaces or newlines"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The first checks of every receiver: the body is at most [`MAX_BODY_BYTES`]
+/// ([`PushErrorKind::TooLarge`]), and the method is one of `methods`, the ones the vendor
+/// uses ([`PushErrorKind::MethodNotAllowed`] with `hint`, e.g. `"tanma pushes with POST"`).
+///
+/// ```
+/// use scrm_core::push::{PushErrorKind, PushRequest, check_request};
+/// use scrm_core::{HeaderMap, Method};
+/// let headers = HeaderMap::new();
+/// let get = PushRequest::new(&Method::GET, "", &headers, b"");
+/// let e = check_request("tanma", &get, &[Method::POST], "tanma pushes with POST").unwrap_err();
+/// assert_eq!(e.kind(), PushErrorKind::MethodNotAllowed);
+/// assert_eq!(e.message(), "tanma pushes with POST");
+/// ```
+pub fn check_request(
+    vendor: &'static str,
+    request: &PushRequest<'_>,
+    methods: &[Method],
+    hint: &'static str,
+) -> Result<(), PushError> {
+    if request.body.len() > MAX_BODY_BYTES {
+        return Err(PushError::too_large(vendor, request.body.len()));
+    }
+    if !methods.contains(request.method) {
+        return Err(PushError::new(
+            vendor,
+            PushErrorKind::MethodNotAllowed,
+            hint,
+        ));
+    }
+    Ok(())
+}
+
+/// A JSON decoding error for a refusal message: serde_json's text without its
+/// `at line … column …` position. The text names the field and the expected type; for a string
+/// of the wrong type or an unknown enum variant serde also quotes the value it received.
+///
+/// ```
+/// let e = serde_json::from_str::<(u8, u8)>("[1]").unwrap_err();
+/// assert_eq!(scrm_core::push::describe_serde(&e), "invalid length 1, expected a tuple of size 2");
+/// ```
+pub fn describe_serde(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
 /// What a claim found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

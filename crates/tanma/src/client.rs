@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use scrm_core::{ClientOptions, Configure, Error, RateLimit, Secret, check};
+use scrm_core::{Error, Secret};
 
 use crate::auth::TanmaSigner;
 use crate::envelope::Tanma;
@@ -130,67 +130,29 @@ while let Some(clue) = clues.try_next().await? {
 "#
 );
 
-/// Builder of [`TanmaClient`]. The settings shared by every vendor (base URL, retries, rate
-/// limit, timeouts, transport, clock, page options) come from [`Configure`].
-///
-/// `Debug` never prints the app key.
-///
-/// ```
-/// use scrm_tanma::{Configure, ErrorKind, TanmaClient};
-/// let e = TanmaClient::builder().app_id("wwEXAMPLE").build().unwrap_err();
-/// assert_eq!(e.kind(), ErrorKind::Config);
-/// let builder = TanmaClient::builder().app_id("wwEXAMPLE").app_key("secret-key");
-/// assert!(!format!("{builder:?}").contains("secret-key"));
-/// ```
-#[derive(Clone, Debug)]
-pub struct TanmaClientBuilder {
-    options: ClientOptions,
-    app_id: Option<String>,
-    app_key: Option<Secret>,
-    send_app_key_header: bool,
-}
-
-impl Default for TanmaClientBuilder {
-    /// A builder with the defaults (see [`TanmaClient::builder`]).
-    fn default() -> Self {
-        TanmaClientBuilder {
-            options: ClientOptions::new(
-                DEFAULT_BASE_URL,
-                RateLimit::new(DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT),
-            ),
-            app_id: None,
-            app_key: None,
-            send_app_key_header: false,
+scrm_core::vendor_client_builder! {
+    /// ```
+    /// use scrm_tanma::{Configure, ErrorKind, TanmaClient};
+    /// let e = TanmaClient::builder().app_id("wwEXAMPLE").build().unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::Config);
+    /// let builder = TanmaClient::builder().app_id("wwEXAMPLE").app_key("secret-key");
+    /// assert!(!format!("{builder:?}").contains("secret-key"));
+    /// ```
+    pub struct TanmaClientBuilder for Tanma {
+        defaults: DEFAULT_BASE_URL, DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT;
+        credentials {
+            /// The application's `appId` (required). Sent in the `appId` header.
+            app_id: String = "the application's app id (appId) from tanma's open-platform settings",
+            /// The application's `appKey` (required): the signing secret. Not sent unless
+            /// [`send_app_key_header`](Self::send_app_key_header) is turned on.
+            app_key: Secret = "the application's app key (appKey), the signing secret from the same settings",
+        }
+        settings {
+            send_app_key_header: bool = false,
         }
     }
-}
 
-impl TanmaClientBuilder {
-    /// The application's `appId` (required). Sent in the `appId` header.
-    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
-        self.app_id = Some(app_id.into());
-        self
-    }
-
-    /// The application's `appKey` (required): the signing secret. Not sent unless
-    /// [`send_app_key_header`](Self::send_app_key_header) is turned on.
-    pub fn app_key(mut self, app_key: impl Into<Secret>) -> Self {
-        self.app_key = Some(app_key.into());
-        self
-    }
-
-    /// Also send the `appKey` header, as the vendor's page lists (default: off).
-    ///
-    /// Working clients do not send it, and sending it weakens the signature: anyone who sees
-    /// one request (a proxy, an access log, a packet capture) can then sign any request.
-    /// Turn it on only for a tenant whose gateway demonstrably requires it.
-    pub fn send_app_key_header(mut self, send: bool) -> Self {
-        self.send_app_key_header = send;
-        self
-    }
-
-    /// Builds the client. Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) when the app id or app key is
-    /// missing or empty, when one cannot travel in its header, or when the base URL is invalid.
+    /// Also fails when the app id or app key cannot travel in its header.
     ///
     /// ```
     /// use scrm_tanma::{ErrorKind, TanmaClient};
@@ -199,20 +161,7 @@ impl TanmaClientBuilder {
     /// assert_eq!(error.kind(), ErrorKind::Config);
     /// assert!(error.to_string().contains("app_key"), "{error}");
     /// ```
-    pub fn build(self) -> Result<TanmaClient, Error> {
-        const VENDOR: &str = <Tanma as scrm_core::Vendor>::NAME;
-        let app_id = check::credential(
-            VENDOR,
-            "app_id",
-            self.app_id,
-            "the application's app id (appId) from tanma's open-platform settings",
-        )?;
-        let app_key = check::secret_credential(
-            VENDOR,
-            "app_key",
-            self.app_key,
-            "the application's app key (appKey), the signing secret from the same settings",
-        )?;
+    fn build(self) -> Result<TanmaClient, Error> {
         let signer = TanmaSigner::new(
             app_id,
             app_key,
@@ -225,8 +174,14 @@ impl TanmaClientBuilder {
     }
 }
 
-impl Configure for TanmaClientBuilder {
-    fn options_mut(&mut self) -> &mut ClientOptions {
-        &mut self.options
+impl TanmaClientBuilder {
+    /// Also send the `appKey` header, as the vendor's page lists (default: off).
+    ///
+    /// Working clients do not send it, and sending it weakens the signature: anyone who sees
+    /// one request (a proxy, an access log, a packet capture) can then sign any request.
+    /// Turn it on only for a tenant whose gateway demonstrably requires it.
+    pub fn send_app_key_header(mut self, send: bool) -> Self {
+        self.send_app_key_header = send;
+        self
     }
 }

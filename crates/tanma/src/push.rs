@@ -57,10 +57,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use scrm_core::de::Id;
 use scrm_core::push::{
-    MAX_BODY_BYTES, PushError, PushErrorKind, PushEvent, PushReply, PushRequest, Received,
-    Verified, signature_matches,
+    PushError, PushErrorKind, PushEvent, PushReply, PushRequest, Received, Verified, check_request,
+    config_error, describe_serde, required_secret, signature_matches,
 };
-use scrm_core::{Clock, Error, ErrorKind, Method, Secret, SystemClock};
+use scrm_core::{Clock, Error, Method, Secret, SystemClock};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -155,67 +155,31 @@ impl fmt::Debug for PushReceiver {
     }
 }
 
-/// Builds a [`PushReceiver`] (and its [`PushSender`]) from tanma's push secrets.
-pub struct PushReceiverBuilder {
-    app_id: Option<String>,
-    app_key: Option<Secret>,
-    corp_id: Option<String>,
-    window: Duration,
-    clock: Arc<dyn Clock>,
-}
-
-impl Default for PushReceiverBuilder {
-    fn default() -> Self {
-        PushReceiverBuilder {
-            app_id: None,
-            app_key: None,
-            corp_id: None,
-            window: DEFAULT_TIMESTAMP_WINDOW,
-            clock: Arc::new(SystemClock),
+scrm_core::push_receiver_builder! {
+    /// Builds a [`PushReceiver`] (and its [`PushSender`]) from tanma's push secrets.
+    pub struct PushReceiverBuilder for PushReceiver {
+        secrets {
+            /// The app id (`appId`): every push carries it in its `appId` header.
+            app_id: String,
+            /// The app key (`appKey`): signs every push and derives the AES key.
+            app_key: Secret,
+            /// The corp id the IV is derived from; default: [`corp_id_of`] the app id.
+            corp_id: String,
+        }
+        settings {
+            timestamp_window: Duration = DEFAULT_TIMESTAMP_WINDOW,
+        }
+        unshown {
+            clock: Arc<dyn Clock> = Arc::new(SystemClock),
         }
     }
 }
 
-impl fmt::Debug for PushReceiverBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PushReceiverBuilder")
-            .field("app_id", &self.app_id)
-            .field("app_key", &self.app_key.as_ref().map(|_| "***"))
-            .field("corp_id", &self.corp_id)
-            .field("timestamp_window", &self.window)
-            .finish()
-    }
-}
-
-fn config_error(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Config, message)
-        .with_vendor(VENDOR)
-        .with_operation("push receiver")
-}
-
 impl PushReceiverBuilder {
-    /// The app id (`appId`): every push carries it in its `appId` header.
-    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
-        self.app_id = Some(app_id.into());
-        self
-    }
-
-    /// The app key (`appKey`): signs every push and derives the AES key.
-    pub fn app_key(mut self, app_key: impl Into<Secret>) -> Self {
-        self.app_key = Some(app_key.into());
-        self
-    }
-
-    /// The corp id the IV is derived from; default: [`corp_id_of`] the app id.
-    pub fn corp_id(mut self, corp_id: impl Into<String>) -> Self {
-        self.corp_id = Some(corp_id.into());
-        self
-    }
-
     /// The accepted distance between a push's timestamp and the clock, either way (default
     /// [`DEFAULT_TIMESTAMP_WINDOW`]).
     pub fn timestamp_window(mut self, window: Duration) -> Self {
-        self.window = window;
+        self.timestamp_window = window;
         self
     }
 
@@ -230,24 +194,23 @@ impl PushReceiverBuilder {
         let app_id = self
             .app_id
             .filter(|a| !a.is_empty())
-            .ok_or_else(|| config_error("the app id (appId) is missing or empty"))?;
+            .ok_or_else(|| config_error(VENDOR, "the app id (appId) is missing or empty"))?;
         if !app_id.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(config_error(
+                VENDOR,
                 "the app id (appId) must be visible ASCII without spaces: check that it was copied exactly",
             ));
         }
-        let app_key = self
-            .app_key
-            .filter(|k| !k.is_empty())
-            .ok_or_else(|| config_error("the app key (appKey) is missing or empty"))?;
-        if app_key.expose().trim() != app_key.expose() {
-            return Err(config_error(
-                "the app key (appKey) has leading or trailing whitespace: copy it without spaces or newlines",
-            ));
-        }
+        let app_key = required_secret(
+            VENDOR,
+            self.app_key,
+            "the app key (appKey)",
+            "the app key (appKey) is missing or empty",
+        )?;
         let corp_id = match self.corp_id {
             Some(c) if c.trim().is_empty() => {
                 return Err(config_error(
+                    VENDOR,
                     "the corp id is empty: leave it unset to derive it from the app id",
                 ));
             }
@@ -256,7 +219,7 @@ impl PushReceiverBuilder {
         };
         Ok(PushReceiver {
             keys: Keys::new(app_id, app_key, &corp_id),
-            window: self.window,
+            window: self.timestamp_window,
             clock: self.clock,
         })
     }
@@ -267,11 +230,6 @@ fn refuse(kind: PushErrorKind, message: impl Into<std::borrow::Cow<'static, str>
 }
 
 impl PushReceiver {
-    /// Starts a builder.
-    pub fn builder() -> PushReceiverBuilder {
-        PushReceiverBuilder::default()
-    }
-
     /// The sending side with the same secrets (for the sandbox and for tests).
     pub fn sender(&self) -> PushSender {
         PushSender {
@@ -288,15 +246,7 @@ impl PushReceiver {
     /// (does not decrypt to JSON: wrong app key or corp id), [`PushErrorKind::TooLarge`],
     /// [`PushErrorKind::MethodNotAllowed`].
     pub fn receive(&self, request: &PushRequest<'_>) -> Result<Received<TanmaPush>, PushError> {
-        if request.body.len() > MAX_BODY_BYTES {
-            return Err(PushError::too_large(VENDOR, request.body.len()));
-        }
-        if *request.method != Method::POST {
-            return Err(refuse(
-                PushErrorKind::MethodNotAllowed,
-                "tanma pushes with POST",
-            ));
-        }
+        check_request(VENDOR, request, &[Method::POST], "tanma pushes with POST")?;
         let header = |name: &'static str| {
             request.header(name).ok_or_else(|| {
                 refuse(
@@ -388,15 +338,6 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
         .rposition(|c| !c.is_ascii_whitespace())
         .map_or(start, |e| e + 1);
     &b[start..end]
-}
-
-fn describe_serde(e: &serde_json::Error) -> String {
-    // serde_json's messages name the field and the expected type, never the value.
-    let text = e.to_string();
-    match text.find(" at line ") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
 }
 
 /// A decrypted tanma push.

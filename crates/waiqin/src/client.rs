@@ -3,13 +3,13 @@
 use std::fmt;
 use std::sync::Arc;
 
-use scrm_core::{ClientOptions, Configure, Error, RateLimit, RequestIds, Secret, Vendor, check};
+use scrm_core::{Error, RequestIds, Secret};
 
 use crate::auth::{UuidIds, WaiqinSigner};
 use crate::envelope::Waiqin;
 
 /// The default base URL. Tenants on other clouds have their own host: set it with
-/// [`Configure::base_url`].
+/// [`Configure::base_url`](crate::Configure::base_url).
 pub const DEFAULT_BASE_URL: &str = "https://openapi.waiqin365.com";
 
 /// Default client-side limit: request starts per second per account. waiqin publishes no
@@ -57,15 +57,7 @@ impl WaiqinClient {
     /// # Ok::<(), scrm_waiqin::Error>(())
     /// ```
     pub fn builder() -> WaiqinClientBuilder {
-        WaiqinClientBuilder {
-            options: ClientOptions::new(
-                DEFAULT_BASE_URL,
-                RateLimit::new(DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT),
-            ),
-            openid: None,
-            appkey: None,
-            request_ids: None,
-        }
+        WaiqinClientBuilder::default()
     }
 
     /// The generic client underneath (for code written against `scrm_core`).
@@ -146,59 +138,34 @@ impl fmt::Debug for WaiqinClient {
     }
 }
 
-/// Builder of [`WaiqinClient`]. `openid` and `appkey` are required; every
-/// [`Configure`] setting (base URL, retries, rate limit, timeouts, transport, clock, page
-/// options) is available. `Debug` redacts the appkey.
-///
-/// ```
-/// use scrm_waiqin::prelude::*;
-///
-/// let builder = WaiqinClient::builder()
-///     .openid("5465103569540931532")
-///     .appkey("a-secret-appkey")
-///     .base_url("https://openapi.waiqin365.com");
-/// assert!(!format!("{builder:?}").contains("a-secret-appkey"));
-/// let client = builder.build()?;
-/// # let _ = client;
-/// # Ok::<(), scrm_waiqin::Error>(())
-/// ```
-#[must_use = "call .build() to get a client"]
-pub struct WaiqinClientBuilder {
-    options: ClientOptions,
-    openid: Option<String>,
-    appkey: Option<Secret>,
-    request_ids: Option<Arc<dyn RequestIds>>,
-}
-
-impl WaiqinClientBuilder {
-    /// 企业OPENID: the account id waiqin assigned (19 characters).
-    pub fn openid(mut self, openid: impl Into<String>) -> Self {
-        self.openid = Some(openid.into());
-        self
-    }
-
-    /// 企业APPKEY: the signing key waiqin assigned (18 characters). Kept as a [`Secret`]:
-    /// never printed, never sent (only its digest is).
-    pub fn appkey(mut self, appkey: impl Into<Secret>) -> Self {
-        self.appkey = Some(appkey.into());
-        self
-    }
-
-    /// Where each request's `msg_id` comes from (default [`UuidIds`]: a UUID v4 per attempt).
-    /// Ids must never repeat; [`FixedIds`](scrm_core::FixedIds) makes tests deterministic.
-    pub fn request_ids(mut self, ids: Arc<dyn RequestIds>) -> Self {
-        self.request_ids = Some(ids);
-        self
-    }
-
-    /// Builds the client.
+scrm_core::vendor_client_builder! {
+    /// ```
+    /// use scrm_waiqin::prelude::*;
     ///
-    /// # Errors
-    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when `openid` or `appkey` is missing or
-    /// blank (`` `openid` is required: … ``, the wording of every vendor crate), or the base URL
-    /// is invalid (plain `http://` is accepted only for loopback hosts unless
-    /// [`Configure::allow_insecure_http`]).
-    ///
+    /// let builder = WaiqinClient::builder()
+    ///     .openid("5465103569540931532")
+    ///     .appkey("a-secret-appkey")
+    ///     .base_url("https://openapi.waiqin365.com");
+    /// assert!(!format!("{builder:?}").contains("a-secret-appkey"));
+    /// let client = builder.build()?;
+    /// # let _ = client;
+    /// # Ok::<(), scrm_waiqin::Error>(())
+    /// ```
+    pub struct WaiqinClientBuilder for Waiqin {
+        defaults: DEFAULT_BASE_URL, DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT;
+        credentials {
+            /// 企业OPENID: the account id waiqin assigned (19 characters).
+            openid: String = "the 企业OPENID waiqin assigned (open-API settings of your tenant)",
+            /// 企业APPKEY: the signing key waiqin assigned (18 characters). Kept as a [`Secret`]:
+            /// never printed, never sent (only its digest is).
+            appkey: Secret = "the 企业APPKEY waiqin assigned (open-API settings of your tenant)",
+        }
+        settings {
+            request_ids: Option<Arc<dyn RequestIds>> = None
+                => |ids| if ids.is_some() { "custom" } else { "uuid v4" },
+        }
+    }
+
     /// ```
     /// use scrm_waiqin::{ErrorKind, WaiqinClient};
     ///
@@ -206,19 +173,7 @@ impl WaiqinClientBuilder {
     /// assert_eq!(error.kind(), ErrorKind::Config);
     /// assert!(error.to_string().contains("appkey"), "{error}");
     /// ```
-    pub fn build(self) -> Result<WaiqinClient, Error> {
-        let openid = check::credential(
-            Waiqin::NAME,
-            "openid",
-            self.openid,
-            "the 企业OPENID waiqin assigned (open-API settings of your tenant)",
-        )?;
-        let appkey = check::secret_credential(
-            Waiqin::NAME,
-            "appkey",
-            self.appkey,
-            "the 企业APPKEY waiqin assigned (open-API settings of your tenant)",
-        )?;
+    fn build(self) -> Result<WaiqinClient, Error> {
         let ids = self.request_ids.unwrap_or_else(|| Arc::new(UuidIds));
         let clock = self.options.current_clock();
         let signer = WaiqinSigner::new(openid.clone(), appkey, clock, ids);
@@ -230,27 +185,12 @@ impl WaiqinClientBuilder {
     }
 }
 
-impl Configure for WaiqinClientBuilder {
-    fn options_mut(&mut self) -> &mut ClientOptions {
-        &mut self.options
-    }
-}
-
-impl fmt::Debug for WaiqinClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WaiqinClientBuilder")
-            .field("options", &self.options)
-            .field("openid", &self.openid)
-            .field("appkey", &self.appkey)
-            .field(
-                "request_ids",
-                &if self.request_ids.is_some() {
-                    "custom"
-                } else {
-                    "uuid v4"
-                },
-            )
-            .finish()
+impl WaiqinClientBuilder {
+    /// Where each request's `msg_id` comes from (default [`UuidIds`]: a UUID v4 per attempt).
+    /// Ids must never repeat; [`FixedIds`](scrm_core::FixedIds) makes tests deterministic.
+    pub fn request_ids(mut self, ids: Arc<dyn RequestIds>) -> Self {
+        self.request_ids = Some(ids);
+        self
     }
 }
 
@@ -258,7 +198,7 @@ impl fmt::Debug for WaiqinClientBuilder {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-    use scrm_core::ErrorKind;
+    use scrm_core::{Configure, ErrorKind, RateLimit};
 
     use super::*;
 

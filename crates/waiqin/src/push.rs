@@ -36,10 +36,10 @@
 use std::fmt;
 
 use scrm_core::push::{
-    MAX_BODY_BYTES, PushError, PushErrorKind, PushEvent, PushReply, PushRequest, Received,
-    Verified, signature_matches,
+    PushError, PushErrorKind, PushEvent, PushReply, PushRequest, Received, Verified, check_request,
+    required_secret, signature_matches,
 };
-use scrm_core::{Error, ErrorKind, Method, Secret};
+use scrm_core::{Error, Method, Secret};
 use serde::Serialize;
 
 const VENDOR: &str = "waiqin";
@@ -80,43 +80,25 @@ impl fmt::Debug for PushReceiver {
     }
 }
 
-/// Builds a [`PushReceiver`] (and its [`PushSender`]) from waiqin's push secret.
-#[derive(Default)]
-pub struct PushReceiverBuilder {
-    push_secret: Option<Secret>,
-}
-
-impl fmt::Debug for PushReceiverBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PushReceiverBuilder")
-            .field("push_secret", &self.push_secret.as_ref().map(|_| "***"))
-            .finish()
+scrm_core::push_receiver_builder! {
+    /// Builds a [`PushReceiver`] (and its [`PushSender`]) from waiqin's push secret.
+    pub struct PushReceiverBuilder for PushReceiver {
+        secrets {
+            /// The push secret (`pushsecret`) of waiqin's push settings (not the API `appkey`).
+            push_secret: Secret,
+        }
     }
-}
-
-fn config_error(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Config, message)
-        .with_vendor(VENDOR)
-        .with_operation("push receiver")
 }
 
 impl PushReceiverBuilder {
-    /// The push secret (`pushsecret`) of waiqin's push settings (not the API `appkey`).
-    pub fn push_secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.push_secret = Some(secret.into());
-        self
-    }
-
     /// Checks the secret: a configuration error names what is wrong without showing it.
     pub fn build(self) -> Result<PushReceiver, Error> {
-        let push_secret = self.push_secret.filter(|s| !s.is_empty()).ok_or_else(|| {
-            config_error("the push secret (pushsecret) is missing or empty: copy it from waiqin's 消息推送 settings")
-        })?;
-        if push_secret.expose().trim() != push_secret.expose() {
-            return Err(config_error(
-                "the push secret has leading or trailing whitespace: copy it without spaces or newlines",
-            ));
-        }
+        let push_secret = required_secret(
+            VENDOR,
+            self.push_secret,
+            "the push secret",
+            "the push secret (pushsecret) is missing or empty: copy it from waiqin's 消息推送 settings",
+        )?;
         Ok(PushReceiver { push_secret })
     }
 }
@@ -126,11 +108,6 @@ fn refuse(kind: PushErrorKind, message: impl Into<std::borrow::Cow<'static, str>
 }
 
 impl PushReceiver {
-    /// Starts a builder.
-    pub fn builder() -> PushReceiverBuilder {
-        PushReceiverBuilder::default()
-    }
-
     /// The sending side with the same secret (for the sandbox and for tests).
     pub fn sender(&self) -> PushSender {
         PushSender {
@@ -144,15 +121,7 @@ impl PushReceiver {
     /// a wrong digest), [`PushErrorKind::Malformed`] (not a form, no `msgId`, `data` not
     /// JSON), [`PushErrorKind::TooLarge`], [`PushErrorKind::MethodNotAllowed`].
     pub fn receive(&self, request: &PushRequest<'_>) -> Result<Received<WaiqinPush>, PushError> {
-        if request.body.len() > MAX_BODY_BYTES {
-            return Err(PushError::too_large(VENDOR, request.body.len()));
-        }
-        if *request.method != Method::POST {
-            return Err(refuse(
-                PushErrorKind::MethodNotAllowed,
-                "waiqin pushes with POST",
-            ));
-        }
+        check_request(VENDOR, request, &[Method::POST], "waiqin pushes with POST")?;
         let fields: Vec<(String, String)> =
             serde_urlencoded::from_bytes(request.body).map_err(|_| {
                 refuse(

@@ -1,13 +1,9 @@
 //! [`WeibanClient`] and its builder.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use scrm_core::{
-    ClientOptions, Configure, ConfigureTokens, Error, QueryTokenSigner, RateLimit, Secret,
-    TokenSettings, check,
-};
+use scrm_core::{Error, QueryTokenSigner, Secret, TokenSettings};
 
 use crate::auth::TokenFetcher;
 use crate::envelope::{DEFAULT_TOKEN_INVALID_CODES, Weiban};
@@ -129,86 +125,34 @@ while let Some(user) = users.try_next().await? {
 "#
 );
 
-/// Builder of [`WeibanClient`]. The shared settings (base URL, retries, rate limit, timeouts,
-/// transport, clock, page options) come from [`Configure`]; the token settings (store, refresh
-/// margin, token-invalid codes) from [`ConfigureTokens`].
-///
-/// ```
-/// use std::time::Duration;
-/// use scrm_weiban::{Configure, ConfigureTokens, Secret, WeibanClient};
-/// let client = WeibanClient::builder()
-///     .corp_id("1234567890123456789")
-///     .secret(Secret::new("…"))
-///     .token_refresh_margin(Duration::from_secs(600))
-///     .requests_per_second(2.0)
-///     .build()?;
-/// # Ok::<(), scrm_weiban::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct WeibanClientBuilder {
-    options: ClientOptions,
-    corp_id: Option<String>,
-    secret: Option<Secret>,
-    tokens: TokenSettings,
-}
-
-impl Default for WeibanClientBuilder {
-    fn default() -> Self {
-        WeibanClientBuilder {
-            options: ClientOptions::new(
-                DEFAULT_BASE_URL,
-                RateLimit::new(DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT),
-            ),
-            corp_id: None,
-            secret: None,
-            tokens: TokenSettings::new(&DEFAULT_TOKEN_INVALID_CODES),
+scrm_core::vendor_client_builder! {
+    /// ```
+    /// use std::time::Duration;
+    /// use scrm_weiban::{Configure, ConfigureTokens, Secret, WeibanClient};
+    /// let client = WeibanClient::builder()
+    ///     .corp_id("1234567890123456789")
+    ///     .secret(Secret::new("…"))
+    ///     .token_refresh_margin(Duration::from_secs(600))
+    ///     .requests_per_second(2.0)
+    ///     .build()?;
+    /// # Ok::<(), scrm_weiban::Error>(())
+    /// ```
+    pub struct WeibanClientBuilder for Weiban {
+        defaults: DEFAULT_BASE_URL, DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT;
+        credentials {
+            /// weiban's own corp id (a 19-digit number, as a string) — not the WeCom `ww…` corp id.
+            /// Required.
+            corp_id: String = "weiban's own corp id from its admin console, not the WeCom `ww…` one",
+            /// The open-API secret. Required; never printed (see [`Secret`]).
+            secret: Secret = "the open-API secret from weiban's admin console",
         }
-    }
-}
-
-impl fmt::Debug for WeibanClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WeibanClientBuilder")
-            .field("options", &self.options)
-            .field("corp_id", &self.corp_id)
-            .field("secret", &self.secret)
-            .field("tokens", &self.tokens)
-            .finish()
-    }
-}
-
-impl Configure for WeibanClientBuilder {
-    fn options_mut(&mut self) -> &mut ClientOptions {
-        &mut self.options
-    }
-}
-
-/// Token store (tokens are kept under the key `weiban:<corp_id>`), refresh margin (default 5
-/// minutes) and token-invalid codes (weiban publishes none; default 40001, 40014, 42001 as the
-/// WeCom family uses).
-impl ConfigureTokens for WeibanClientBuilder {
-    fn token_settings_mut(&mut self) -> &mut TokenSettings {
-        &mut self.tokens
-    }
-}
-
-impl WeibanClientBuilder {
-    /// weiban's own corp id (a 19-digit number, as a string) — not the WeCom `ww…` corp id.
-    /// Required.
-    pub fn corp_id(mut self, corp_id: impl Into<String>) -> Self {
-        self.corp_id = Some(corp_id.into());
-        self
+        /// Token store (tokens are kept under the key `weiban:<corp_id>`), refresh margin (default 5
+        /// minutes) and token-invalid codes (weiban publishes none; default 40001, 40014, 42001 as the
+        /// WeCom family uses).
+        tokens: DEFAULT_TOKEN_INVALID_CODES;
     }
 
-    /// The open-API secret. Required; never printed (see [`Secret`]).
-    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secret = Some(secret.into());
-        self
-    }
-
-    /// Builds the client. Fails with [`ErrorKind::Config`](scrm_core::ErrorKind::Config) when `corp_id` or `secret` is
-    /// missing or empty, or the base URL is invalid. Sends nothing: the first call fetches the
-    /// token.
+    /// The first call fetches the token.
     ///
     /// ```
     /// use scrm_weiban::{ErrorKind, WeibanClient};
@@ -217,20 +161,7 @@ impl WeibanClientBuilder {
     /// assert_eq!(error.kind(), ErrorKind::Config);
     /// assert!(error.to_string().contains("secret"), "{error}");
     /// ```
-    pub fn build(self) -> Result<WeibanClient, Error> {
-        const VENDOR: &str = <Weiban as scrm_core::Vendor>::NAME;
-        let corp_id = check::credential(
-            VENDOR,
-            "corp_id",
-            self.corp_id,
-            "weiban's own corp id from its admin console, not the WeCom `ww…` one",
-        )?;
-        let secret = check::secret_credential(
-            VENDOR,
-            "secret",
-            self.secret,
-            "the open-API secret from weiban's admin console",
-        )?;
+    fn build(self) -> Result<WeibanClient, Error> {
         let base_url = self
             .options
             .checked_base_url()
@@ -255,7 +186,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use scrm_core::ErrorKind;
+    use scrm_core::{Configure, ErrorKind, RateLimit};
 
     #[test]
     fn credentials_are_required() {

@@ -49,8 +49,8 @@ use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use scrm_core::push::{
-    MAX_BODY_BYTES, PushError, PushErrorKind, PushEvent, PushReply, PushRequest, Received,
-    Verified, signature_matches,
+    PushError, PushErrorKind, PushEvent, PushReply, PushRequest, Received, Verified, check_request,
+    config_error, describe_serde, not_padded, required_secret, signature_matches,
 };
 use scrm_core::{Error, ErrorKind, Method, Secret};
 use serde::Deserialize;
@@ -133,68 +133,33 @@ impl fmt::Debug for PushReceiver {
     }
 }
 
-/// Builds a [`PushReceiver`] (and its [`PushSender`]) from weiban's push secrets.
-#[derive(Default)]
-pub struct PushReceiverBuilder {
-    token: Option<Secret>,
-    encoding_aes_key: Option<Secret>,
-    receive_id: Option<String>,
-}
-
-impl fmt::Debug for PushReceiverBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PushReceiverBuilder")
-            .field("token", &self.token.as_ref().map(|_| "***"))
-            .field(
-                "encoding_aes_key",
-                &self.encoding_aes_key.as_ref().map(|_| "***"),
-            )
-            .field("receive_id", &self.receive_id)
-            .finish()
+scrm_core::push_receiver_builder! {
+    /// Builds a [`PushReceiver`] (and its [`PushSender`]) from weiban's push secrets.
+    pub struct PushReceiverBuilder for PushReceiver {
+        secrets {
+            /// The `Token` of weiban's subscription settings (signs every push).
+            token: Secret,
+            /// The 43-character `EncodingAESKey` of weiban's subscription settings.
+            encoding_aes_key: Secret,
+            /// The `ReceiveId` every push must carry inside its encrypted part (in the vendor's
+            /// sample a `ww…` corp id).
+            receive_id: String,
+        }
     }
-}
-
-fn config_error(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Config, message)
-        .with_vendor(VENDOR)
-        .with_operation("push receiver")
 }
 
 impl PushReceiverBuilder {
-    /// The `Token` of weiban's subscription settings (signs every push).
-    pub fn token(mut self, token: impl Into<Secret>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// The 43-character `EncodingAESKey` of weiban's subscription settings.
-    pub fn encoding_aes_key(mut self, key: impl Into<Secret>) -> Self {
-        self.encoding_aes_key = Some(key.into());
-        self
-    }
-
-    /// The `ReceiveId` every push must carry inside its encrypted part (in the vendor's sample
-    /// a `ww…` corp id).
-    pub fn receive_id(mut self, receive_id: impl Into<String>) -> Self {
-        self.receive_id = Some(receive_id.into());
-        self
-    }
-
     /// Checks the secrets: a configuration error names what is wrong (missing value, key
     /// length, key alphabet) without showing any secret.
     pub fn build(self) -> Result<PushReceiver, Error> {
-        let token = self.token.filter(|t| !t.is_empty()).ok_or_else(|| {
-            config_error(
-                "the push Token is missing or empty: copy it from weiban's 消息订阅 settings",
-            )
-        })?;
-        if token.expose().trim() != token.expose() {
-            return Err(config_error(
-                "the push Token has leading or trailing whitespace: copy it without spaces or newlines",
-            ));
-        }
+        let token = required_secret(
+            VENDOR,
+            self.token,
+            "the push Token",
+            "the push Token is missing or empty: copy it from weiban's 消息订阅 settings",
+        )?;
         let key = self.encoding_aes_key.ok_or_else(|| {
-            config_error("the EncodingAESKey is missing: copy the 43-character key from weiban's 消息订阅 settings")
+            config_error(VENDOR, "the EncodingAESKey is missing: copy the 43-character key from weiban's 消息订阅 settings")
         })?;
         let aes_key = decode_encoding_aes_key(key.expose())?;
         let receive_id = self
@@ -202,14 +167,11 @@ impl PushReceiverBuilder {
             .filter(|r| !r.trim().is_empty())
             .ok_or_else(|| {
                 config_error(
+                    VENDOR,
                     "the ReceiveId is missing or empty: it is the id every push carries inside its encrypted part (in weiban's sample a `ww…` corp id)",
                 )
             })?;
-        if receive_id.trim() != receive_id {
-            return Err(config_error(
-                "the ReceiveId has leading or trailing whitespace: copy it without spaces or newlines",
-            ));
-        }
+        not_padded(VENDOR, "the ReceiveId", &receive_id)?;
         Ok(PushReceiver {
             keys: Keys {
                 token,
@@ -231,23 +193,31 @@ fn decode_encoding_aes_key(key: &str) -> Result<[u8; 32], Error> {
         } else {
             ""
         };
-        return Err(config_error(format!(
-            "the EncodingAESKey must be exactly 43 characters, it has {len}{hint}: copy it whole from weiban's 消息订阅 settings (it is not the Token, nor the API secret)"
-        )));
+        return Err(config_error(
+            VENDOR,
+            format!(
+                "the EncodingAESKey must be exactly 43 characters, it has {len}{hint}: copy it whole from weiban's 消息订阅 settings (it is not the Token, nor the API secret)"
+            ),
+        ));
     }
     if !key
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
     {
         return Err(config_error(
+            VENDOR,
             "the EncodingAESKey may contain only A-Z, a-z, 0-9, `+` and `/`: check that it was copied exactly",
         ));
     }
     let bytes = LENIENT_BASE64.decode(key).map_err(|_| {
-        config_error("the EncodingAESKey is not valid base64: check that it was copied exactly")
+        config_error(
+            VENDOR,
+            "the EncodingAESKey is not valid base64: check that it was copied exactly",
+        )
     })?;
     <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
         config_error(
+            VENDOR,
             "the EncodingAESKey does not decode to 32 bytes: check that it was copied exactly",
         )
     })
@@ -265,11 +235,6 @@ struct EncryptedBody<'a> {
 }
 
 impl PushReceiver {
-    /// Starts a builder.
-    pub fn builder() -> PushReceiverBuilder {
-        PushReceiverBuilder::default()
-    }
-
     /// The sending side with the same secrets (for the sandbox and for tests).
     pub fn sender(&self) -> PushSender {
         PushSender {
@@ -286,9 +251,12 @@ impl PushReceiver {
     /// [`PushErrorKind::WrongReceiver`] (another receive id inside), [`PushErrorKind::TooLarge`],
     /// [`PushErrorKind::MethodNotAllowed`].
     pub fn receive(&self, request: &PushRequest<'_>) -> Result<Received<WeibanPush>, PushError> {
-        if request.body.len() > MAX_BODY_BYTES {
-            return Err(PushError::too_large(VENDOR, request.body.len()));
-        }
+        check_request(
+            VENDOR,
+            request,
+            &[Method::GET, Method::POST],
+            "weiban verifies the URL with GET and pushes events with POST",
+        )?;
         if *request.method == Method::GET {
             let echostr = request.query_param("echostr").ok_or_else(|| {
                 refuse(
@@ -298,12 +266,6 @@ impl PushReceiver {
             })?;
             let msg = self.verify_and_open(request, &echostr)?;
             return Ok(Received::Handshake(PushReply::text(msg)));
-        }
-        if *request.method != Method::POST {
-            return Err(refuse(
-                PushErrorKind::MethodNotAllowed,
-                "weiban verifies the URL with GET and pushes events with POST",
-            ));
         }
         let body: EncryptedBody<'_> = serde_json::from_slice(request.body).map_err(|_| {
             refuse(
@@ -422,15 +384,6 @@ fn open(keys: &Keys, encrypt: &str) -> Result<Vec<u8>, PushError> {
         ));
     }
     Ok(msg.to_vec())
-}
-
-fn describe_serde(e: &serde_json::Error) -> String {
-    // serde_json's messages name the field and the expected type, never the value.
-    let text = e.to_string();
-    match text.find(" at line ") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
 }
 
 /// The decrypted envelope of a weiban event push (the vendor's code sample; the full event list

@@ -4,10 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use scrm_core::{
-    ClientOptions, Configure, ConfigureTokens, Error, QueryTokenSigner, RateLimit, Secret,
-    TokenSettings, check,
-};
+use scrm_core::{Error, QueryTokenSigner, Secret, TokenSettings};
 
 use crate::auth::WshotoTokenFetcher;
 use crate::envelope::{DEFAULT_TOKEN_INVALID_CODES, Wshoto};
@@ -16,7 +13,8 @@ use crate::envelope::{DEFAULT_TOKEN_INVALID_CODES, Wshoto};
 pub const DEFAULT_BASE_URL: &str = "https://open.wshoto.com";
 
 /// Default request rate per credential. wshoto publishes no limits: this is a conservative
-/// guess; raise it with [`Configure::requests_per_second`] once you know your account's limits.
+/// guess; raise it with [`Configure::requests_per_second`](crate::Configure::requests_per_second)
+/// once you know your account's limits.
 pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 5.0;
 
 /// Default number of requests in flight per credential (conservative; see
@@ -137,87 +135,32 @@ while let Some(answer) = answers.try_next().await? {
 "#
 );
 
-/// Builder of [`WshotoClient`]. The shared settings (base URL, retries, rate limit, timeouts,
-/// transport, clock, page options) come from [`Configure`]; the token settings (store, refresh
-/// margin, token-invalid codes) from [`ConfigureTokens`].
-///
-/// `Debug` never prints the app secret.
-///
-/// ```
-/// use std::time::Duration;
-/// use scrm_wshoto::{Configure, ConfigureTokens, Secret, WshotoClient};
-/// let client = WshotoClient::builder()
-///     .app_id("your-appid")
-///     .app_secret(Secret::new("…"))
-///     .token_refresh_margin(Duration::from_secs(600))
-///     .requests_per_second(2.0)
-///     .build()?;
-/// assert_eq!(client.app_id(), "your-appid");
-/// # Ok::<(), scrm_wshoto::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct WshotoClientBuilder {
-    options: ClientOptions,
-    app_id: Option<String>,
-    app_secret: Option<Secret>,
-    tokens: TokenSettings,
-}
-
-impl Default for WshotoClientBuilder {
-    fn default() -> Self {
-        WshotoClientBuilder {
-            options: ClientOptions::new(
-                DEFAULT_BASE_URL,
-                RateLimit::new(DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT),
-            ),
-            app_id: None,
-            app_secret: None,
-            tokens: TokenSettings::new(&DEFAULT_TOKEN_INVALID_CODES),
+scrm_core::vendor_client_builder! {
+    /// ```
+    /// use std::time::Duration;
+    /// use scrm_wshoto::{Configure, ConfigureTokens, Secret, WshotoClient};
+    /// let client = WshotoClient::builder()
+    ///     .app_id("your-appid")
+    ///     .app_secret(Secret::new("…"))
+    ///     .token_refresh_margin(Duration::from_secs(600))
+    ///     .requests_per_second(2.0)
+    ///     .build()?;
+    /// assert_eq!(client.app_id(), "your-appid");
+    /// # Ok::<(), scrm_wshoto::Error>(())
+    /// ```
+    pub struct WshotoClientBuilder for Wshoto {
+        defaults: DEFAULT_BASE_URL, DEFAULT_REQUESTS_PER_SECOND, DEFAULT_MAX_CONCURRENT;
+        credentials {
+            /// The app id (`appid`). Required.
+            app_id: String = "the `appid` of your wshoto open-API app",
+            /// The app secret (`app_secret`). Required; never printed or logged.
+            app_secret: Secret = "the `app_secret` of your wshoto open-API app",
         }
-    }
-}
-
-impl fmt::Debug for WshotoClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WshotoClientBuilder")
-            .field("options", &self.options)
-            .field("app_id", &self.app_id)
-            .field("app_secret", &self.app_secret)
-            .field("tokens", &self.tokens)
-            .finish()
-    }
-}
-
-impl Configure for WshotoClientBuilder {
-    fn options_mut(&mut self) -> &mut ClientOptions {
-        &mut self.options
-    }
-}
-
-/// Token store (tokens are kept under the key `wshoto:<appid>`), refresh margin (default 5
-/// minutes) and token-invalid codes (default 10001, 10010, 10011).
-impl ConfigureTokens for WshotoClientBuilder {
-    fn token_settings_mut(&mut self) -> &mut TokenSettings {
-        &mut self.tokens
-    }
-}
-
-impl WshotoClientBuilder {
-    /// The app id (`appid`). Required.
-    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
-        self.app_id = Some(app_id.into());
-        self
+        /// Token store (tokens are kept under the key `wshoto:<appid>`), refresh margin (default 5
+        /// minutes) and token-invalid codes (default 10001, 10010, 10011).
+        tokens: DEFAULT_TOKEN_INVALID_CODES;
     }
 
-    /// The app secret (`app_secret`). Required; never printed or logged.
-    pub fn app_secret(mut self, app_secret: impl Into<Secret>) -> Self {
-        self.app_secret = Some(app_secret.into());
-        self
-    }
-
-    /// Builds the client. Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) when the app id or secret is
-    /// missing or empty, or the base URL is invalid. Fetches nothing yet.
-    ///
     /// ```
     /// use scrm_wshoto::{ErrorKind, WshotoClient};
     ///
@@ -225,20 +168,7 @@ impl WshotoClientBuilder {
     /// assert_eq!(error.kind(), ErrorKind::Config);
     /// assert!(error.to_string().contains("app_secret"), "{error}");
     /// ```
-    pub fn build(self) -> Result<WshotoClient, Error> {
-        const VENDOR: &str = <Wshoto as scrm_core::Vendor>::NAME;
-        let app_id = check::credential(
-            VENDOR,
-            "app_id",
-            self.app_id,
-            "the `appid` of your wshoto open-API app",
-        )?;
-        let app_secret = check::secret_credential(
-            VENDOR,
-            "app_secret",
-            self.app_secret,
-            "the `app_secret` of your wshoto open-API app",
-        )?;
+    fn build(self) -> Result<WshotoClient, Error> {
         let base_url = self
             .options
             .checked_base_url()
@@ -270,7 +200,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use scrm_core::ErrorKind;
+    use scrm_core::{Configure, ErrorKind};
 
     #[test]
     fn missing_credentials_are_config_errors() {
