@@ -480,19 +480,90 @@ pub fn check_request(
     Ok(())
 }
 
-/// A JSON decoding error for a refusal message: serde_json's text without its
-/// `at line … column …` position. The text names the field and the expected type; for a string
-/// of the wrong type or an unknown enum variant serde also quotes the value it received.
+/// A JSON decoding error for a refusal message, naming what is wrong but never quoting a
+/// value of the payload: serde_json's text without its `at line … column …` position, and for a
+/// value of the wrong type or an unknown variant or field only what was expected (serde's own
+/// text quotes the value it received, which in a decrypted push is the customer's data).
 ///
 /// ```
+/// use scrm_core::push::describe_serde;
 /// let e = serde_json::from_str::<(u8, u8)>("[1]").unwrap_err();
-/// assert_eq!(scrm_core::push::describe_serde(&e), "invalid length 1, expected a tuple of size 2");
+/// assert_eq!(describe_serde(&e), "invalid length 1, expected a tuple of size 2");
+/// let e = serde_json::from_str::<u64>(r#""138-0000-0000""#).unwrap_err();
+/// assert_eq!(describe_serde(&e), "a value of the wrong type (expected u64)");
 /// ```
 pub fn describe_serde(e: &serde_json::Error) -> String {
     let text = e.to_string();
-    match text.find(" at line ") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
+    let text = match text.find(" at line ") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    if e.classify() != serde_json::error::Category::Data
+        || ["missing field", "duplicate field", "invalid length"]
+            .iter()
+            .any(|p| text.starts_with(p))
+    {
+        return text.to_owned();
+    }
+    let what = [
+        ("invalid type", "a value of the wrong type"),
+        ("invalid value", "an invalid value"),
+        ("unknown variant", "an unknown variant"),
+        ("unknown field", "an unknown field"),
+    ]
+    .iter()
+    .find(|(prefix, _)| text.starts_with(prefix))
+    .map_or("a value of the wrong shape", |(_, what)| what);
+    match text.split_once(", expected ") {
+        Some((_, expected)) => format!("{what} (expected {expected})"),
+        None => what.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod describe_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::describe_serde;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Event {
+        id: u64,
+        kind: Kind,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    enum Kind {
+        Add,
+    }
+
+    #[test]
+    fn no_value_of_the_payload_is_quoted() {
+        for (body, want) in [
+            (
+                r#"{"id":"13800000000","kind":"Add"}"#,
+                "a value of the wrong type (expected u64)",
+            ),
+            (
+                r#"{"id":1,"kind":"Zhang San"}"#,
+                "an unknown variant (expected `Add`)",
+            ),
+            (
+                r#"{"id":1,"kind":"Add","Zhang San":1}"#,
+                "an unknown field (expected `id` or `kind`)",
+            ),
+            (r#"{"id":1}"#, "missing field `kind`"),
+        ] {
+            let e = serde_json::from_str::<Event>(body).unwrap_err();
+            let got = describe_serde(&e);
+            assert_eq!(got, want, "{body}");
+            assert!(!got.contains("Zhang") && !got.contains("138"), "{got}");
+        }
+        // From a `Value`, as the receivers decode.
+        let v: serde_json::Value = serde_json::json!({"id": -5, "kind": "Add"});
+        let e = serde_json::from_value::<Event>(v).unwrap_err();
+        assert_eq!(describe_serde(&e), "an invalid value (expected u64)");
     }
 }
 
