@@ -11,12 +11,13 @@ use http::header::{CONTENT_TYPE, RETRY_AFTER};
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use crate::clock::{Clock, SystemClock};
 use crate::operation::{Encoding, Operation, Route, Vendor, looks_like_json};
 use crate::paging::PageOptions;
 use crate::ratelimit::{RateBudget, RateLimit, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::secret::{Secret, scrub};
-use crate::sign::{Clock, SignContext, SignReceipt, Signer, SystemClock};
+use crate::sign::{SignContext, SignReceipt, Signer};
 use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, Url};
 use crate::{Error, ErrorKind};
 

@@ -1,4 +1,4 @@
-//! The one error type of every scrm-sdk client.
+//! The one error type of every scrm-sdk client, and the failure a transport reports.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -6,8 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-
-use crate::transport::{TransportError, TransportErrorKind};
 
 /// What went wrong, in classes a caller (and the retry policy) can act on.
 ///
@@ -366,6 +364,94 @@ impl std::error::Error for Error {
             .source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// What kind of failure a transport met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be opened (refused, DNS, TLS handshake): nothing was sent.
+    Connect,
+    /// The request or response timed out.
+    Timeout,
+    /// The connection broke while sending or receiving (reset, closed early).
+    Io,
+    /// The response body was larger than the transport's limit
+    /// ([`ReqwestTransportBuilder::max_body_bytes`](crate::ReqwestTransportBuilder::max_body_bytes)); the rest was not read.
+    BodyTooLarge,
+    /// Anything else (invalid request, builder error).
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Io => "connection broken",
+            TransportErrorKind::BodyTooLarge => "response body too large",
+            TransportErrorKind::Other => "transport error",
+        })
+    }
+}
+
+/// A failure below HTTP. Never carries the request URL.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{kind}: {message}")]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    message: String,
+    maybe_sent: bool,
+}
+
+impl TransportError {
+    /// A transport error. `maybe_sent` is `false` only when the request certainly did not reach
+    /// the server (e.g. the connection was refused).
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>, maybe_sent: bool) -> Self {
+        TransportError {
+            kind,
+            message: message.into(),
+            maybe_sent,
+        }
+    }
+
+    /// What kind of failure this was.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// The description (no URL).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether the request may have reached the server (a write may have been applied).
+    pub fn maybe_sent(&self) -> bool {
+        self.maybe_sent
+    }
+
+    /// Converts a reqwest error, dropping its URL first (the URL carries access tokens).
+    pub fn from_reqwest(err: reqwest::Error) -> Self {
+        let err = err.without_url();
+        let kind = if err.is_connect() {
+            TransportErrorKind::Connect
+        } else if err.is_timeout() {
+            TransportErrorKind::Timeout
+        } else if err.is_request() || err.is_body() || err.is_decode() {
+            TransportErrorKind::Io
+        } else {
+            TransportErrorKind::Other
+        };
+        let maybe_sent = !(err.is_connect() || err.is_builder());
+        let mut message = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        TransportError::new(kind, message, maybe_sent)
     }
 }
 

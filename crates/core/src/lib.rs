@@ -24,6 +24,7 @@
 mod builder;
 pub mod check;
 mod client;
+mod clock;
 pub mod de;
 mod error;
 mod model;
@@ -41,7 +42,8 @@ mod token_endpoint;
 mod transport;
 
 pub use client::{Client, ClientOptions, ClientStats, Configure, classify_http, retry_after};
-pub use error::{Error, ErrorKind};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, ErrorKind, TransportError, TransportErrorKind};
 pub use model::{Field, IntoField};
 pub use operation::{
     Encoding, Operation, Route, Vendor, decode_envelope, decode_json, looks_like_json,
@@ -54,10 +56,7 @@ pub use paging::{
 pub use ratelimit::{RateBudget, RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
 pub use secret::{Secret, scrub};
-pub use sign::{
-    Clock, FixedIds, ManualClock, QueryTokenSigner, RequestIds, SignContext, SignReceipt, Signer,
-    SystemClock,
-};
+pub use sign::{FixedIds, QueryTokenSigner, RequestIds, SignContext, SignReceipt, Signer};
 pub use token::{
     AccessToken, ConfigureTokens, MemoryTokenStore, RefreshLock, TokenCache, TokenFetcher,
     TokenSettings, TokenStore,
@@ -67,8 +66,7 @@ pub use token_endpoint::{
 };
 pub use transport::{
     DEFAULT_MAX_BODY_BYTES, HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse, Method,
-    ReqwestTransport, ReqwestTransportBuilder, StatusCode, Transport, TransportError,
-    TransportErrorKind, Url,
+    ReqwestTransport, ReqwestTransportBuilder, StatusCode, Transport, Url,
 };
 
 /// The stream extensions every program iterating pages or items needs; vendor crates re-export

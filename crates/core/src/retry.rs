@@ -132,7 +132,7 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::{TransportError, TransportErrorKind};
+    use crate::error::{TransportError, TransportErrorKind};
 
     #[test]
     fn classes_drive_the_decision() {

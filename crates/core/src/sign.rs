@@ -1,66 +1,15 @@
-//! Signers put a vendor's credentials on a request; clocks and request ids are injectable.
+//! Signers put a vendor's credentials on a request; request ids are injectable (the clock is in
+//! `clock`).
 
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 
 use crate::Error;
 use crate::secret::Secret;
+use crate::token::TokenCache;
 use crate::transport::{HttpRequest, Transport};
-
-/// The wall clock used for signatures and token expiry. Inject a [`ManualClock`] in tests.
-pub trait Clock: Send + Sync + 'static {
-    /// The current time.
-    fn now(&self) -> SystemTime;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
-
-/// A clock that only moves when told to.
-///
-/// ```
-/// use std::time::{Duration, UNIX_EPOCH};
-/// use scrm_core::{Clock, ManualClock};
-/// let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
-/// clock.advance(Duration::from_secs(5));
-/// assert_eq!(clock.now(), UNIX_EPOCH + Duration::from_secs(1_700_000_005));
-/// ```
-#[derive(Debug)]
-pub struct ManualClock(Mutex<SystemTime>);
-
-impl ManualClock {
-    /// A clock standing at `at`.
-    pub fn new(at: SystemTime) -> Self {
-        ManualClock(Mutex::new(at))
-    }
-
-    /// Moves the clock forward.
-    pub fn advance(&self, by: Duration) {
-        let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        *t += by;
-    }
-
-    /// Sets the clock.
-    pub fn set(&self, at: SystemTime) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = at;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
 
 /// Makes the unique id some vendors require per request (waiqin's `msg_id`).
 pub trait RequestIds: Send + Sync + 'static {
@@ -184,16 +133,16 @@ pub trait Signer: Send + Sync + 'static {
     }
 }
 
-/// Adds `?<param>=<token>` from a [`TokenCache`](crate::TokenCache) (wshoto, weiban).
+/// Adds `?<param>=<token>` from a [`TokenCache`] (wshoto, weiban).
 pub struct QueryTokenSigner {
     param: &'static str,
-    cache: Arc<crate::TokenCache>,
+    cache: Arc<TokenCache>,
     secrets: Vec<Secret>,
 }
 
 impl QueryTokenSigner {
     /// A signer adding the cached token as query parameter `param`.
-    pub fn new(param: &'static str, cache: Arc<crate::TokenCache>) -> Self {
+    pub fn new(param: &'static str, cache: Arc<TokenCache>) -> Self {
         QueryTokenSigner {
             param,
             cache,
@@ -208,7 +157,7 @@ impl QueryTokenSigner {
     }
 
     /// The token cache.
-    pub fn cache(&self) -> &Arc<crate::TokenCache> {
+    pub fn cache(&self) -> &Arc<TokenCache> {
         &self.cache
     }
 }

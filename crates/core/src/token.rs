@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 
 use crate::Error;
+use crate::clock::Clock;
 use crate::secret::Secret;
-use crate::sign::Clock;
 use crate::transport::Transport;
 
 /// An access token, when it was issued and when it stops being valid.
@@ -430,8 +430,9 @@ fn poll_delay(n: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::ManualClock;
-    use crate::transport::{HttpRequest, HttpResponse, TransportError};
+    use crate::clock::ManualClock;
+    use crate::error::TransportError;
+    use crate::transport::{HttpRequest, HttpResponse};
     use std::sync::atomic::AtomicUsize;
     use std::time::UNIX_EPOCH;
 

@@ -8,6 +8,8 @@ use bytes::Bytes;
 pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 pub use url::Url;
 
+use crate::error::{Error, ErrorKind, TransportError, TransportErrorKind};
+
 /// An HTTP request as it will be sent: the body is the exact bytes a signer signs.
 ///
 /// `Debug` shows the method, host and body length only: the path and query of a signed request
@@ -89,94 +91,6 @@ pub trait Transport: Send + Sync + 'static {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
 }
 
-/// What kind of failure a transport met.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TransportErrorKind {
-    /// The connection could not be opened (refused, DNS, TLS handshake): nothing was sent.
-    Connect,
-    /// The request or response timed out.
-    Timeout,
-    /// The connection broke while sending or receiving (reset, closed early).
-    Io,
-    /// The response body was larger than the transport's limit
-    /// ([`ReqwestTransportBuilder::max_body_bytes`]); the rest was not read.
-    BodyTooLarge,
-    /// Anything else (invalid request, builder error).
-    Other,
-}
-
-impl fmt::Display for TransportErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TransportErrorKind::Connect => "could not connect",
-            TransportErrorKind::Timeout => "timed out",
-            TransportErrorKind::Io => "connection broken",
-            TransportErrorKind::BodyTooLarge => "response body too large",
-            TransportErrorKind::Other => "transport error",
-        })
-    }
-}
-
-/// A failure below HTTP. Never carries the request URL.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{kind}: {message}")]
-pub struct TransportError {
-    kind: TransportErrorKind,
-    message: String,
-    maybe_sent: bool,
-}
-
-impl TransportError {
-    /// A transport error. `maybe_sent` is `false` only when the request certainly did not reach
-    /// the server (e.g. the connection was refused).
-    pub fn new(kind: TransportErrorKind, message: impl Into<String>, maybe_sent: bool) -> Self {
-        TransportError {
-            kind,
-            message: message.into(),
-            maybe_sent,
-        }
-    }
-
-    /// What kind of failure this was.
-    pub fn kind(&self) -> TransportErrorKind {
-        self.kind
-    }
-
-    /// The description (no URL).
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// Whether the request may have reached the server (a write may have been applied).
-    pub fn maybe_sent(&self) -> bool {
-        self.maybe_sent
-    }
-
-    /// Converts a reqwest error, dropping its URL first (the URL carries access tokens).
-    pub fn from_reqwest(err: reqwest::Error) -> Self {
-        let err = err.without_url();
-        let kind = if err.is_connect() {
-            TransportErrorKind::Connect
-        } else if err.is_timeout() {
-            TransportErrorKind::Timeout
-        } else if err.is_request() || err.is_body() || err.is_decode() {
-            TransportErrorKind::Io
-        } else {
-            TransportErrorKind::Other
-        };
-        let maybe_sent = !(err.is_connect() || err.is_builder());
-        let mut message = err.to_string();
-        let mut source = std::error::Error::source(&err);
-        while let Some(s) = source {
-            message.push_str(": ");
-            message.push_str(&s.to_string());
-            source = s.source();
-        }
-        TransportError::new(kind, message, maybe_sent)
-    }
-}
-
 /// The default transport: reqwest with rustls.
 ///
 /// ```
@@ -255,15 +169,15 @@ impl ReqwestTransportBuilder {
     }
 
     /// Builds the transport.
-    pub fn build(self) -> Result<ReqwestTransport, crate::Error> {
+    pub fn build(self) -> Result<ReqwestTransport, Error> {
         let client = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.request_timeout)
             .user_agent(concat!("scrm-sdk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| {
-                crate::Error::new(
-                    crate::ErrorKind::Config,
+                Error::new(
+                    ErrorKind::Config,
                     format!(
                         "could not build the HTTP client: {}",
                         TransportError::from_reqwest(e).message()
