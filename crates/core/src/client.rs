@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::future::BoxFuture;
 use http::HeaderValue;
 use http::header::{CONTENT_TYPE, RETRY_AFTER};
 use tokio::time::Instant;
@@ -13,7 +14,7 @@ use tracing::Instrument;
 
 use crate::clock::{Clock, SystemClock};
 use crate::operation::{Encoding, Operation, Route, Vendor, looks_like_json};
-use crate::paging::PageOptions;
+use crate::paging::{Items, PageOptions, PageSource, Paged, Pages};
 use crate::ratelimit::{RateBudget, RateLimit, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::secret::{Secret, scrub};
@@ -404,6 +405,20 @@ impl<V: Vendor> Client<V> {
         })
     }
 
+    /// The pages of `request`, with the client's default page options; set others on the
+    /// returned stream (`.concurrency(4)`, `.resume_from(position)`, `.max_pages(10)`).
+    ///
+    /// Every filter of `request` is kept on every page; the operation's [`Paged::prepare`]
+    /// fills in the first position and page size.
+    pub fn pages<Op: Paged<Vendor = V>>(&self, request: Op) -> Pages<Op> {
+        Pages::new(Arc::new(self.clone()), request, self.page_options().clone())
+    }
+
+    /// Every record of every page of `request`, in order ([`Client::pages`]`(request).items()`).
+    pub fn items<Op: Paged<Vendor = V>>(&self, request: Op) -> Items<Op> {
+        self.pages(request).items()
+    }
+
     /// Sends one operation and returns its decoded payload, retrying as the policy says.
     ///
     /// Every attempt is freshly signed. A token the vendor rejects is refreshed and the call
@@ -578,6 +593,13 @@ impl<V: Vendor> Client<V> {
                 (Err((e, Some(receipt))), status)
             }
         }
+    }
+}
+
+/// Page streams send every page through [`Client::call`].
+impl<Op: Paged> PageSource<Op> for Client<Op::Vendor> {
+    fn fetch<'a>(&'a self, request: &'a Op) -> BoxFuture<'a, Result<Op::Response, Error>> {
+        Box::pin(self.call(request))
     }
 }
 
