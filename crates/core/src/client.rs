@@ -16,7 +16,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::operation::{Encoding, Operation, Route, Vendor, looks_like_json};
 use crate::paging::{Items, PageOptions, PageSource, Paged, Pages};
 use crate::ratelimit::{RateBudget, RateLimit, RateLimiter};
-use crate::retry::RetryPolicy;
+use crate::retry::{Next, RetryPolicy, RetryState};
 use crate::secret::{Secret, scrub};
 use crate::sign::{SignContext, SignReceipt, Signer};
 use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, Url};
@@ -437,6 +437,8 @@ impl<V: Vendor> Client<V> {
         .map_err(ctx)
     }
 
+    /// The retry loop of one call: an attempt, its payload, and what the retry state decides
+    /// after a failure.
     async fn execute<T>(
         &self,
         operation: &str,
@@ -445,25 +447,34 @@ impl<V: Vendor> Client<V> {
         decode: impl Fn(&HttpResponse, &SignReceipt) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let inner = &*self.inner;
-        let policy = &inner.retry;
-        let started = Instant::now();
-        let mut backoff = policy.backoff();
-        let mut attempt = 0u32;
-        let mut counted = 0u32;
-        let mut refreshed_token = false;
-        let mut resigned_for_skew = false;
         let counters = &inner.counters;
+        let mut retry = RetryState::new(&inner.retry, idempotent);
         loop {
-            attempt += 1;
-            counted += 1;
+            let attempt = retry.begin();
             if attempt > 1 {
                 counters.retries.fetch_add(1, Ordering::Relaxed);
             }
             let attempt_started = Instant::now();
-            let (outcome, status) = self.attempt(prepared, attempt, &decode).await;
+            let outcome = match self.attempt(prepared, attempt).await {
+                Ok(exchange) => {
+                    let payload = exchange.verdict().and_then(|()| {
+                        decode(&exchange.response, &exchange.receipt)
+                            .map_err(|e| exchange.explain(e))
+                    });
+                    match payload {
+                        Ok(value) => Ok((value, exchange.status())),
+                        Err(error) => Err(exchange.fail(error, &inner.fixed_secrets)),
+                    }
+                }
+                Err(failure) => Err(failure),
+            };
             let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
-            let error = match outcome {
-                Ok(value) => {
+            let Failure {
+                error,
+                receipt,
+                status,
+            } = match outcome {
+                Ok((value, status)) => {
                     inner.limiter.on_success();
                     tracing::debug!(
                         vendor = V::NAME,
@@ -475,82 +486,61 @@ impl<V: Vendor> Client<V> {
                     );
                     return Ok(value);
                 }
-                Err((error, receipt)) => {
-                    tracing::debug!(
-                        vendor = V::NAME,
-                        operation,
-                        attempt,
-                        status,
-                        elapsed_ms,
-                        error_class = ?error.kind(),
-                        code = error.code().unwrap_or(""),
-                        "attempt failed"
-                    );
-                    match error.kind() {
-                        ErrorKind::AuthExpired if !refreshed_token => {
-                            refreshed_token = true;
-                            counters.token_refreshes.fetch_add(1, Ordering::Relaxed);
-                            counted -= 1;
-                            if let Some(receipt) = receipt {
-                                inner.signer.token_rejected(&receipt).await;
-                            }
-                            continue;
-                        }
-                        ErrorKind::ClockSkew if !resigned_for_skew => {
-                            resigned_for_skew = true;
-                            counted -= 1;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    error
-                }
+                Err(failure) => failure,
             };
-            let error = error.with_attempts(attempt);
-            if error.is_throttled() {
-                counters.throttled.fetch_add(1, Ordering::Relaxed);
-                inner.limiter.on_throttled();
-            }
-            if counted >= policy.max_attempts || !policy.should_retry(&error, idempotent) {
-                counters.failed_calls.fetch_add(1, Ordering::Relaxed);
-                return Err(error);
-            }
-            let mut delay = backoff.next().unwrap_or(Duration::from_secs(1));
-            match error.retry_after() {
-                Some(asked) => delay = delay.max(asked),
-                None if error.is_throttled() => delay = delay.max(policy.throttle_delay),
-                None => {}
-            }
-            if let Some(deadline) = policy.deadline
-                && started.elapsed() + delay > deadline
-            {
-                tracing::debug!(
-                    vendor = V::NAME,
-                    operation,
-                    attempt,
-                    "retry deadline reached"
-                );
-                return Err(error);
-            }
             tracing::debug!(
                 vendor = V::NAME,
                 operation,
                 attempt,
-                delay_ms = delay.as_millis() as u64,
-                "retrying"
+                status,
+                elapsed_ms,
+                error_class = ?error.kind(),
+                code = error.code().unwrap_or(""),
+                "attempt failed"
             );
-            tokio::time::sleep(delay).await;
+            // A throttled answer is never a token or clock rejection: counted whatever comes next.
+            if error.is_throttled() {
+                counters.throttled.fetch_add(1, Ordering::Relaxed);
+                inner.limiter.on_throttled();
+            }
+            match retry.after(&error) {
+                Next::Refresh => {
+                    counters.token_refreshes.fetch_add(1, Ordering::Relaxed);
+                    if let Some(receipt) = receipt {
+                        inner.signer.token_rejected(&receipt).await;
+                    }
+                }
+                Next::Resign => {}
+                Next::Retry(delay) => {
+                    tracing::debug!(
+                        vendor = V::NAME,
+                        operation,
+                        attempt,
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                Next::Fail => {
+                    counters.failed_calls.fetch_add(1, Ordering::Relaxed);
+                    return Err(error.with_attempts(attempt));
+                }
+                Next::Deadline => {
+                    tracing::debug!(
+                        vendor = V::NAME,
+                        operation,
+                        attempt,
+                        "retry deadline reached"
+                    );
+                    return Err(error.with_attempts(attempt));
+                }
+            }
         }
     }
 
-    /// One signed attempt. On failure returns the error (scrubbed of every secret the signer
-    /// used) and the receipt, so a rejected token can be invalidated precisely.
-    async fn attempt<T>(
-        &self,
-        prepared: &Prepared,
-        attempt: u32,
-        decode: &impl Fn(&HttpResponse, &SignReceipt) -> Result<T, Error>,
-    ) -> (Result<T, (Error, Option<SignReceipt>)>, Option<u16>) {
+    /// Sends `prepared` once: waits for the rate limiter, signs, sends. The answer is not looked
+    /// at yet; a failure is scrubbed of every secret the signer knows or used.
+    async fn attempt(&self, prepared: &Prepared, attempt: u32) -> Result<Exchange, Failure> {
         let inner = &*self.inner;
         let mut request = HttpRequest::new(prepared.method.clone(), prepared.url.clone());
         request.body = prepared.body.clone();
@@ -565,33 +555,100 @@ impl<V: Vendor> Client<V> {
         };
         // Wait for the rate limiter first, then sign: a signature or token must be fresh when
         // it leaves, not when the request joined the queue.
-        let permit = match inner.limiter.try_acquire().await {
-            Ok(p) => p,
-            Err(e) => return (Err((e.not_sent(), None)), None),
-        };
-        let receipt = match inner.signer.sign(&mut request, &cx).await {
-            Ok(r) => r,
-            Err(e) => return (Err((redact(e, &inner.fixed_secrets, &[]), None)), None),
-        };
-        let response = {
-            inner.counters.requests.fetch_add(1, Ordering::Relaxed);
-            let response = inner.transport.send(request).await;
-            drop(permit);
-            response
-        };
-        let (result, status) = match response {
-            Err(e) => (Err(Error::transport(e)), None),
-            Ok(resp) => (
-                interpret(&resp, &receipt, decode),
-                Some(resp.status.as_u16()),
-            ),
-        };
-        match result {
-            Ok(v) => (Ok(v), status),
-            Err(e) => {
-                let e = redact(e, &inner.fixed_secrets, &receipt.secrets);
-                (Err((e, Some(receipt))), status)
+        let permit = inner
+            .limiter
+            .try_acquire()
+            .await
+            .map_err(|e| Failure::unsigned(e.not_sent()))?;
+        let receipt = inner
+            .signer
+            .sign(&mut request, &cx)
+            .await
+            .map_err(|e| Failure::unsigned(redact(e, &inner.fixed_secrets, &[])))?;
+        inner.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let response = inner.transport.send(request).await;
+        drop(permit);
+        match response {
+            Ok(response) => Ok(Exchange { response, receipt }),
+            Err(e) => Err(Failure {
+                error: redact(Error::transport(e), &inner.fixed_secrets, &receipt.secrets),
+                receipt: Some(receipt),
+                status: None,
+            }),
+        }
+    }
+}
+
+/// An attempt that got an answer: the response and what the signer put on the request.
+struct Exchange {
+    response: HttpResponse,
+    receipt: SignReceipt,
+}
+
+/// An attempt that failed: the error (scrubbed of every secret), the receipt if the request
+/// was signed (so a rejected token can be invalidated precisely), the status if it was
+/// answered.
+struct Failure {
+    error: Error,
+    receipt: Option<SignReceipt>,
+    status: Option<u16>,
+}
+
+impl Failure {
+    /// A failure before the request was signed.
+    fn unsigned(error: Error) -> Self {
+        Failure {
+            error,
+            receipt: None,
+            status: None,
+        }
+    }
+}
+
+impl Exchange {
+    fn status(&self) -> u16 {
+        self.response.status.as_u16()
+    }
+
+    /// The HTTP-level verdict before any envelope ([`classify_http`]); the error keeps the body
+    /// for debugging.
+    fn verdict(&self) -> Result<(), Error> {
+        classify_http(&self.response).map_err(|e| e.with_body(self.response.body.clone()))
+    }
+
+    /// An envelope or decoding error in the light of the HTTP status (an unexpected body on a
+    /// 5xx is transient, on a 404 a wrong base URL), with the status, the requested delay and
+    /// the body.
+    fn explain(&self, error: Error) -> Error {
+        let resp = &self.response;
+        let status = resp.status;
+        let error = match error.kind() {
+            ErrorKind::Decode if status.is_server_error() => {
+                let message = format!("HTTP {status} with an unexpected body: {}", error.message());
+                Error::new(ErrorKind::Transient, message)
             }
+            ErrorKind::Decode if status.as_u16() == 404 => {
+                let message = format!(
+                    "HTTP 404 with an unexpected body; check the base URL ({})",
+                    error.message()
+                );
+                Error::new(ErrorKind::Config, message)
+            }
+            _ => error,
+        };
+        error
+            .with_status(status.as_u16())
+            .with_retry_after(retry_after(resp))
+            .with_body(resp.body.clone())
+    }
+
+    /// This exchange as a failure with `error`, scrubbed of the signer's fixed secrets and of
+    /// every secret it used on this request.
+    fn fail(self, error: Error, fixed: &[Secret]) -> Failure {
+        Failure {
+            error: redact(error, fixed, &self.receipt.secrets),
+            status: Some(self.status()),
+            receipt: Some(self.receipt),
         }
     }
 }
@@ -673,36 +730,6 @@ pub fn classify_http(response: &HttpResponse) -> Result<(), Error> {
         _ => (ErrorKind::Transient, ""),
     };
     fail(kind, format!("HTTP {status} with {what}{advice}"))
-}
-
-/// HTTP-level classification, then the vendor's envelope; errors keep the body for debugging.
-fn interpret<T>(
-    resp: &HttpResponse,
-    receipt: &SignReceipt,
-    decode: &impl Fn(&HttpResponse, &SignReceipt) -> Result<T, Error>,
-) -> Result<T, Error> {
-    let status = resp.status;
-    let with_http = |e: Error| {
-        e.with_status(status.as_u16())
-            .with_retry_after(retry_after(resp))
-            .with_body(resp.body.clone())
-    };
-    classify_http(resp).map_err(|e| e.with_body(resp.body.clone()))?;
-    match decode(resp, receipt) {
-        Ok(v) => Ok(v),
-        Err(e) if e.kind() == ErrorKind::Decode && status.is_server_error() => {
-            let message = format!("HTTP {status} with an unexpected body: {}", e.message());
-            Err(with_http(Error::new(ErrorKind::Transient, message)))
-        }
-        Err(e) if e.kind() == ErrorKind::Decode && status.as_u16() == 404 => {
-            let message = format!(
-                "HTTP 404 with an unexpected body; check the base URL ({})",
-                e.message()
-            );
-            Err(with_http(Error::new(ErrorKind::Config, message)))
-        }
-        Err(e) => Err(with_http(e)),
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use backon::BackoffBuilder;
+use tokio::time::Instant;
 
 use crate::{Error, ErrorKind};
 
@@ -129,6 +130,92 @@ impl RetryPolicy {
     }
 }
 
+/// What a call does after a failed attempt ([`RetryState::after`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// The vendor rejected the token: drop it and try again at once (once per call; the
+    /// attempt is not counted against `max_attempts`).
+    Refresh,
+    /// The vendor rejected the request's clock: sign again and try again at once (once per
+    /// call; not counted either).
+    Resign,
+    /// Try again after this delay.
+    Retry(Duration),
+    /// Give up: the attempts are spent, or the error is not retried.
+    Fail,
+    /// Give up: the next delay would pass the call's deadline.
+    Deadline,
+}
+
+/// The retry decisions of one call: its attempts (counted and not), the one token refresh and
+/// the one re-sign it may spend, its backoff, and its deadline.
+pub(crate) struct RetryState<'a> {
+    policy: &'a RetryPolicy,
+    idempotent: bool,
+    started: Instant,
+    backoff: Box<dyn Iterator<Item = Duration> + Send>,
+    attempt: u32,
+    counted: u32,
+    refreshed_token: bool,
+    resigned_for_skew: bool,
+}
+
+impl<'a> RetryState<'a> {
+    /// A call starting now under `policy`.
+    pub(crate) fn new(policy: &'a RetryPolicy, idempotent: bool) -> Self {
+        RetryState {
+            policy,
+            idempotent,
+            started: Instant::now(),
+            backoff: Box::new(policy.backoff()),
+            attempt: 0,
+            counted: 0,
+            refreshed_token: false,
+            resigned_for_skew: false,
+        }
+    }
+
+    /// Starts the next attempt and returns its number (1 for the first).
+    pub(crate) fn begin(&mut self) -> u32 {
+        self.attempt += 1;
+        self.counted += 1;
+        self.attempt
+    }
+
+    /// What to do after the current attempt failed with `error`.
+    pub(crate) fn after(&mut self, error: &Error) -> Next {
+        match error.kind() {
+            ErrorKind::AuthExpired if !self.refreshed_token => {
+                self.refreshed_token = true;
+                self.counted -= 1;
+                return Next::Refresh;
+            }
+            ErrorKind::ClockSkew if !self.resigned_for_skew => {
+                self.resigned_for_skew = true;
+                self.counted -= 1;
+                return Next::Resign;
+            }
+            _ => {}
+        }
+        let policy = self.policy;
+        if self.counted >= policy.max_attempts || !policy.should_retry(error, self.idempotent) {
+            return Next::Fail;
+        }
+        let mut delay = self.backoff.next().unwrap_or(Duration::from_secs(1));
+        match error.retry_after() {
+            Some(asked) => delay = delay.max(asked),
+            None if error.is_throttled() => delay = delay.max(policy.throttle_delay),
+            None => {}
+        }
+        if let Some(deadline) = policy.deadline
+            && self.started.elapsed() + delay > deadline
+        {
+            return Next::Deadline;
+        }
+        Next::Retry(delay)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +255,69 @@ mod tests {
             .max_delay(Duration::from_millis(500));
         let d: Vec<_> = p.backoff().take(5).map(|d| d.as_millis()).collect();
         assert_eq!(d, [100, 200, 400, 500, 500]);
+    }
+
+    #[test]
+    fn one_token_refresh_and_one_resign_are_not_counted() {
+        let p = RetryPolicy::never();
+        let mut r = RetryState::new(&p, true);
+        let expired = Error::new(ErrorKind::AuthExpired, "token");
+        let skew = Error::new(ErrorKind::ClockSkew, "clock");
+        assert_eq!(r.begin(), 1);
+        assert_eq!(r.after(&expired), Next::Refresh);
+        assert_eq!(r.begin(), 2);
+        assert_eq!(r.after(&skew), Next::Resign);
+        assert_eq!(r.begin(), 3);
+        assert_eq!(
+            r.after(&expired),
+            Next::Fail,
+            "a second refresh is not spent"
+        );
+        let mut r = RetryState::new(&p, true);
+        r.begin();
+        assert_eq!(r.after(&skew), Next::Resign);
+        r.begin();
+        assert_eq!(r.after(&skew), Next::Fail, "a second re-sign is not spent");
+    }
+
+    #[test]
+    fn delays_follow_backoff_retry_after_and_throttle_delay() {
+        let p = RetryPolicy::default()
+            .jitter(false)
+            .max_attempts(4)
+            .initial_delay(Duration::from_millis(100))
+            .throttle_delay(Duration::from_secs(1))
+            .no_deadline();
+        let mut r = RetryState::new(&p, true);
+        r.begin();
+        let transient = Error::new(ErrorKind::Transient, "502");
+        assert_eq!(r.after(&transient), Next::Retry(Duration::from_millis(100)));
+        r.begin();
+        let throttled = Error::new(ErrorKind::Throttled, "429");
+        assert_eq!(r.after(&throttled), Next::Retry(Duration::from_secs(1)));
+        r.begin();
+        let asked =
+            Error::new(ErrorKind::Throttled, "429").with_retry_after(Some(Duration::from_secs(7)));
+        assert_eq!(r.after(&asked), Next::Retry(Duration::from_secs(7)));
+        r.begin();
+        assert_eq!(r.after(&transient), Next::Fail, "four attempts spent");
+    }
+
+    #[test]
+    fn a_delay_past_the_deadline_ends_the_call() {
+        let p = RetryPolicy::default().deadline(Duration::from_secs(5));
+        let mut r = RetryState::new(&p, true);
+        r.begin();
+        let asked =
+            Error::new(ErrorKind::Throttled, "429").with_retry_after(Some(Duration::from_secs(60)));
+        assert_eq!(r.after(&asked), Next::Deadline);
+        let mut r = RetryState::new(&p, false);
+        r.begin();
+        let transient = Error::new(ErrorKind::Transient, "502");
+        assert_eq!(
+            r.after(&transient),
+            Next::Fail,
+            "a write that may have been sent"
+        );
     }
 }
