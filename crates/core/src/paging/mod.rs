@@ -15,6 +15,11 @@
 //! the previous one with only its position changed), refuses to loop (a position requested
 //! twice is an error), retries an empty page that arrives before the total is reached, stops at
 //! an optional page cap, and tells after every page the [`Position`] to resume from.
+//!
+//! Inside, each part uses only those before it: the options ([`PageOptions`], [`Position`],
+//! [`DriftPolicy`]), the styles ([`Paged`], the [`Paginator`]s), the stream driver ([`Pages`],
+//! [`Items`]), which sends through the client that made it without depending on it; and what
+//! [`paging!`](macro@crate::paging) expands to.
 
 mod declare;
 mod options;
