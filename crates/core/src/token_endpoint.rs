@@ -14,10 +14,11 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 
+use crate::error::TransportError;
 use crate::operation::decode_or_head;
 use crate::secret::{Secret, scrub};
 use crate::token::{AccessToken, TokenFetcher};
-use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::transport::{HttpRequest, HttpResponse, Transport};
 use crate::{Error, ErrorKind};
 
 /// What every error of a token fetch starts with.
