@@ -532,6 +532,7 @@ impl<V: Vendor> Client<V> {
                         attempt,
                         "retry deadline reached"
                     );
+                    counters.failed_calls.fetch_add(1, Ordering::Relaxed);
                     return Err(error.with_attempts(attempt));
                 }
             }

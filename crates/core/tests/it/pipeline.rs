@@ -255,6 +255,12 @@ async fn the_deadline_bounds_the_retries() {
     let e = c.call(&Get { q: 1 }).await.unwrap_err();
     assert_eq!(t.calls(), 1, "a 60 s backoff does not fit a 1 s deadline");
     assert_eq!(e.kind(), ErrorKind::Transient);
+    assert_eq!(e.attempts(), 1);
+    assert_eq!(
+        c.stats().failed_calls,
+        1,
+        "a call ended by the deadline failed"
+    );
 }
 
 #[tokio::test]
