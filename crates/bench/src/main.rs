@@ -132,6 +132,15 @@ fn main() -> ExitCode {
             }
         };
     }
+    if args.first().map(String::as_str) == Some("decode") {
+        return match micro::decode() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("scrm-bench decode: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if args.first().map(String::as_str) == Some("shared-child") {
         return match shared::child(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
@@ -401,11 +410,13 @@ fn throughput_only(args: &[String]) -> ExitCode {
         for op in ops {
             let t = measure::throughput(&rt, &sandbox, op, 5)?;
             println!(
-                "{:<26} sdk {:>6.2} µs/rec  baseline {:>6.2} µs/rec  ratio {:.3}",
+                "{:<26} sdk {:>6.2} µs/rec  baseline {:>6.2} µs/rec  ratio {:.3}  typed {:>6.2} µs/rec  ratio {:.3}",
                 t.op,
                 t.sdk.cpu_ns_per_record / 1e3,
                 t.baseline.cpu_ns_per_record / 1e3,
-                t.cpu_ratio
+                t.cpu_ratio,
+                t.typed.as_ref().map_or(f64::NAN, |s| s.cpu_ns_per_record / 1e3),
+                t.typed_cpu_ratio.unwrap_or(f64::NAN)
             );
         }
         Ok(())

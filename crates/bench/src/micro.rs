@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use crate::cpu::thread_cpu;
 
-/// CPU time per call of `f`, best of 5 batches of `n` calls.
+/// CPU time per call of `f`, best of 11 batches of `n` calls.
 fn per_call(n: u32, mut f: impl FnMut()) -> Duration {
-    (0..5)
+    (0..11)
         .map(|_| {
             let t0 = thread_cpu();
             for _ in 0..n {
@@ -203,4 +203,183 @@ fn stream_cost(rt: &tokio::runtime::Runtime) -> (Duration, Duration) {
         });
     });
     (plain, boxed)
+}
+
+/// The records of `op`'s first page from a sandbox dataset of `n` records, joined as a JSON array.
+fn records(op: scrm_sandbox::Op, n: usize) -> String {
+    let data = scrm_sandbox::Dataset::new(1, n);
+    let items: Vec<String> = (0..n).filter_map(|i| data.record_json(op, i)).collect();
+    format!("[{}]", items.join(","))
+}
+
+fn response(body: String) -> scrm_core::HttpResponse {
+    scrm_core::HttpResponse {
+        status: scrm_core::StatusCode::OK,
+        headers: scrm_core::HeaderMap::new(),
+        body: body.into(),
+    }
+}
+
+/// Rounds of [`decode`] (both columns each round).
+const DECODE_ROUNDS: usize = 3;
+
+/// One page of each measured operation decoded by the SDK (the vendor's envelope and the
+/// operation's response type, through `Vendor::open`, as a page stream does) and by the typed
+/// baseline (the same work as `Decode::Typed` in [`crate::baseline`]), no network:
+/// `scrm-bench decode`. µs per page, the best batch of every round; the ratio is SDK ÷ typed.
+pub fn decode() -> Result<(), String> {
+    use scrm_core::Vendor as _;
+    use scrm_sandbox::Op;
+
+    use crate::typed;
+
+    let receipt = scrm_core::SignReceipt::default();
+    let wshoto = response(format!(
+        r#"{{"code":0,"msg":"ok","data":{{"total":200,"records":{}}}}}"#,
+        records(Op::WshotoCollectDetailPage, 200)
+    ));
+    let weiban = response(format!(
+        r#"{{"errcode":0,"errmsg":"ok","total":1000,"result":{}}}"#,
+        records(Op::WeibanSmartFormUserList, 1000)
+    ));
+    let tasks = records(Op::WaiqinQueryTask, 1000);
+    let waiqin = response(
+        serde_json::json!({"return_code": "0", "return_msg": "ok", "response_data": tasks})
+            .to_string(),
+    );
+    let clues = response(format!(
+        r#"{{"code":0,"message":"ok","data":{{"list":{},"nextCursor":"c1"}}}}"#,
+        records(Op::TanmaClueListByCreateTimeAsc, 1000)
+    ));
+    let files = response(format!(
+        r#"{{"code":0,"message":"ok","data":{{"totalCount":1000,"totalPage":1,"pageNo":0,"pageSize":1000,"result":{}}}}}"#,
+        records(Op::TanmaCustomerListFileOfCustomer, 1000)
+    ));
+
+    let wshoto_vendor = scrm_wshoto::Wshoto::default();
+    let weiban_vendor = scrm_weiban::Weiban::default();
+    let measure = || -> Vec<(&str, Duration, Duration)> {
+        vec![
+            (
+                "wshoto collect-details (200)",
+                per_call(100, || {
+                    black_box(
+                        wshoto_vendor
+                            .open::<scrm_wshoto::ops::CollectDetailPageResponse>(&wshoto, &receipt)
+                            .ok(),
+                    );
+                }),
+                per_call(100, || {
+                    let v: Option<typed::WshotoEnvelope> =
+                        serde_json::from_slice(&wshoto.body).ok();
+                    for r in v
+                        .iter()
+                        .flat_map(|v| v.data.iter())
+                        .flat_map(|d| &d.records)
+                    {
+                        let form: Option<serde_json::Map<String, Value>> =
+                            typed::inner(r.detail_data.as_deref());
+                        black_box((r, form));
+                    }
+                    black_box(v);
+                }),
+            ),
+            (
+                "weiban smart-form-users (1000)",
+                per_call(20, || {
+                    black_box(
+                        weiban_vendor
+                            .open::<scrm_weiban::SmartFormUserListResponse>(&weiban, &receipt)
+                            .ok(),
+                    );
+                }),
+                per_call(20, || {
+                    black_box(serde_json::from_slice::<typed::WeibanPage>(&weiban.body).ok());
+                }),
+            ),
+            (
+                "waiqin tasks (1000)",
+                per_call(10, || {
+                    black_box(
+                        scrm_waiqin::Waiqin::new()
+                            .open::<Vec<scrm_waiqin::Task>>(&waiqin, &receipt)
+                            .ok(),
+                    );
+                }),
+                per_call(10, || {
+                    let v: Option<typed::WaiqinEnvelope> =
+                        serde_json::from_slice(&waiqin.body).ok();
+                    let text = v.as_ref().and_then(|v| v.response_data.as_deref());
+                    black_box(text.and_then(|t| serde_json::from_str::<Vec<typed::Task>>(t).ok()));
+                }),
+            ),
+            (
+                "tanma clues (1000)",
+                per_call(10, || {
+                    black_box(
+                        scrm_tanma::Tanma
+                            .open::<scrm_tanma::ClueListResponse>(&clues, &receipt)
+                            .ok(),
+                    );
+                }),
+                per_call(10, || {
+                    let v: Option<typed::TanmaEnvelope<typed::CluePage>> =
+                        serde_json::from_slice(&clues.body).ok();
+                    for r in v.iter().flat_map(|v| v.data.iter()).flat_map(|d| &d.list) {
+                        for f in &r.fields {
+                            if f.r#type == Some(8) {
+                                let list: Option<Vec<String>> =
+                                    typed::inner(f.value_as_text.as_deref());
+                                black_box(list);
+                            }
+                        }
+                        black_box(r);
+                    }
+                    black_box(v);
+                }),
+            ),
+            (
+                "tanma customer-files (1000)",
+                per_call(10, || {
+                    black_box(
+                        scrm_tanma::Tanma
+                            .open::<scrm_tanma::CustomerFileListResponse>(&files, &receipt)
+                            .ok(),
+                    );
+                }),
+                per_call(10, || {
+                    let v: Option<typed::TanmaEnvelope<typed::FilePage>> =
+                        serde_json::from_slice(&files.body).ok();
+                    for r in v.iter().flat_map(|v| v.data.iter()).flat_map(|d| &d.result) {
+                        let content: Option<typed::FileContent> =
+                            typed::inner(r.file_content.as_deref());
+                        black_box((r, content));
+                    }
+                    black_box(v);
+                }),
+            ),
+        ]
+    };
+    // Rounds of both columns, the best of each kept: load from elsewhere on the machine then
+    // disturbs the two sides alike rather than whichever ran while it lasted.
+    let mut rows = measure();
+    for _ in 1..DECODE_ROUNDS {
+        for (best, again) in rows.iter_mut().zip(measure()) {
+            best.1 = best.1.min(again.1);
+            best.2 = best.2.min(again.2);
+        }
+    }
+    println!(
+        "{:<32} {:>12} {:>12} {:>8}",
+        "page decode", "SDK µs", "typed µs", "ratio"
+    );
+    for (name, sdk, typed) in rows {
+        println!(
+            "{name:<32} {:>12.1} {:>12.1} {:>8.3}",
+            sdk.as_secs_f64() * 1e6,
+            typed.as_secs_f64() * 1e6,
+            sdk.as_secs_f64() / typed.as_secs_f64().max(1e-12)
+        );
+    }
+    Ok(())
 }

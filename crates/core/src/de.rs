@@ -30,52 +30,104 @@ pub const CHINA: UtcOffset = offset!(+8);
 /// ```
 #[derive(Clone)]
 pub struct Id {
-    value: String,
-    numeric: bool,
+    repr: IdRepr,
+}
+
+/// How an [`Id`] holds its text: a JSON number's digits inline (no allocation: most ids of a
+/// page are numbers, and a heap string per id was a measurable part of decoding a page), a
+/// string as sent.
+#[derive(Clone)]
+enum IdRepr {
+    /// The decimal digits of an integer (with a leading `-` if negative), `len` bytes of `digits`.
+    Number { digits: [u8; ID_DIGITS], len: u8 },
+    /// Text as the vendor sent it.
+    Text(String),
+}
+
+/// Room for the longest integer a JSON number id can be: `-9223372036854775808` and
+/// `18446744073709551615` are 20 characters.
+const ID_DIGITS: usize = 20;
+
+impl IdRepr {
+    /// The decimal text of `negative` `magnitude`.
+    fn integer(negative: bool, mut magnitude: u64) -> IdRepr {
+        let mut buf = [0u8; ID_DIGITS];
+        let mut at = ID_DIGITS;
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (magnitude % 10) as u8;
+            magnitude /= 10;
+            if magnitude == 0 {
+                break;
+            }
+        }
+        if negative {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        let len = ID_DIGITS - at;
+        let mut digits = [0u8; ID_DIGITS];
+        digits[..len].copy_from_slice(&buf[at..]);
+        IdRepr::Number {
+            digits,
+            len: len as u8,
+        }
+    }
 }
 
 impl Id {
     /// An id sent as a string.
     pub fn string(value: impl Into<String>) -> Self {
         Id {
-            value: value.into(),
-            numeric: false,
+            repr: IdRepr::Text(value.into()),
         }
     }
 
     /// An id sent as a JSON number.
     pub fn number(value: u64) -> Self {
         Id {
-            value: value.to_string(),
-            numeric: true,
+            repr: IdRepr::integer(false, value),
+        }
+    }
+
+    /// A negative (or any signed) id sent as a JSON number.
+    fn signed(value: i64) -> Self {
+        Id {
+            repr: IdRepr::integer(value < 0, value.unsigned_abs()),
         }
     }
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.value
+        match &self.repr {
+            // Only ASCII digits and `-` are ever written there.
+            IdRepr::Number { digits, len } => {
+                std::str::from_utf8(&digits[..usize::from(*len)]).unwrap_or_default()
+            }
+            IdRepr::Text(s) => s,
+        }
     }
 
     /// The id as an integer, if it is one.
     pub fn as_u64(&self) -> Option<u64> {
-        self.value.parse().ok()
+        self.as_str().parse().ok()
     }
 
     /// Whether the vendor sent it as a JSON number.
     pub fn is_numeric(&self) -> bool {
-        self.numeric
+        matches!(self.repr, IdRepr::Number { .. })
     }
 }
 
 impl PartialEq for Id {
     fn eq(&self, other: &Self) -> bool {
-        self.value == other.value
+        self.as_str() == other.as_str()
     }
 }
 impl Eq for Id {}
 impl Hash for Id {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.value.hash(state);
+        self.as_str().hash(state);
     }
 }
 impl PartialOrd for Id {
@@ -86,19 +138,20 @@ impl PartialOrd for Id {
 impl Ord for Id {
     /// Numeric ids order numerically, then text.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.value.len(), &self.value).cmp(&(other.value.len(), &other.value))
+        let (a, b) = (self.as_str(), other.as_str());
+        (a.len(), a).cmp(&(b.len(), b))
     }
 }
 
 impl fmt::Debug for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Id({})", self.value)
+        write!(f, "Id({})", self.as_str())
     }
 }
 
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.value)
+        f.write_str(self.as_str())
     }
 }
 
@@ -120,15 +173,16 @@ impl From<u64> for Id {
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.numeric {
-            if let Ok(n) = self.value.parse::<u64>() {
+        let text = self.as_str();
+        if self.is_numeric() {
+            if let Ok(n) = text.parse::<u64>() {
                 return s.serialize_u64(n);
             }
-            if let Ok(n) = self.value.parse::<i64>() {
+            if let Ok(n) = text.parse::<i64>() {
                 return s.serialize_i64(n);
             }
         }
-        s.serialize_str(&self.value)
+        s.serialize_str(text)
     }
 }
 
@@ -143,10 +197,7 @@ impl Visitor<'_> for IdVisitor {
         Ok(Id::number(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Id, E> {
-        Ok(Id {
-            value: v.to_string(),
-            numeric: true,
-        })
+        Ok(Id::signed(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Id, E> {
         Err(E::custom(format!(
@@ -202,20 +253,15 @@ pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
 
 /// `Option<i64>` from a number, a numeric string, `null` or `""`.
 pub fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Any {
-        Int(#[serde(deserialize_with = "int")] i64),
-        Str(String),
+    // One pass over the scalar (an untagged enum here buffered every value first).
+    let s = Scalar::read(d, "an integer, a string holding one, null or \"\"")?;
+    if s.is_absent() {
+        return Ok(None);
     }
-    match Option::<Any>::deserialize(d)? {
-        None => Ok(None),
-        Some(Any::Int(v)) => Ok(Some(v)),
-        Some(Any::Str(s)) if s.trim().is_empty() => Ok(None),
-        Some(Any::Str(s)) => Err(de::Error::custom(format!(
-            "expected an integer, got the string {s:?}"
-        ))),
-    }
+    let v = s.integer::<D::Error>()?;
+    i64::try_from(v)
+        .map(Some)
+        .map_err(|_| de::Error::custom(format!("integer {v} is too large")))
 }
 
 /// A JSON document the vendor sends inside a string, decoded into `T` with the original string
@@ -404,7 +450,9 @@ impl ChinaDateTime {
         let fraction =
             format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]");
         let date = format_description!("[year]-[month]-[day]");
-        let local = PrimitiveDateTime::parse(t, seconds)
+        let local = parse_common(t)
+            .ok_or(())
+            .or_else(|()| PrimitiveDateTime::parse(t, seconds))
             .or_else(|_| PrimitiveDateTime::parse(t, minutes))
             .or_else(|_| PrimitiveDateTime::parse(t, fraction))
             .or_else(|_| time::Date::parse(t, date).map(|d| d.midnight()))
@@ -445,6 +493,36 @@ impl ChinaDateTime {
     pub fn as_str(&self) -> &str {
         &self.raw
     }
+}
+
+/// The shapes vendors send on every record — `yyyy-MM-dd HH:mm:ss`, `yyyy-MM-dd HH:mm` and
+/// `yyyy-MM-dd`, ASCII digits — read without the general format parser (which tries the
+/// formats one after the other and was most of the cost of a date-time field). `None` for
+/// anything else, including impossible dates and times: the general parser then decides, so
+/// both paths accept exactly the same texts with the same meaning.
+fn parse_common(t: &str) -> Option<PrimitiveDateTime> {
+    let b = t.as_bytes();
+    let num = |from: usize, to: usize| -> Option<u16> {
+        b.get(from..to)?.iter().try_fold(0u16, |v, &c| {
+            c.is_ascii_digit().then(|| v * 10 + u16::from(c - b'0'))
+        })
+    };
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    if !(at(4, b'-') && at(7, b'-')) {
+        return None;
+    }
+    let month = time::Month::try_from(u8::try_from(num(5, 7)?).ok()?).ok()?;
+    let day = u8::try_from(num(8, 10)?).ok()?;
+    let date = time::Date::from_calendar_date(i32::from(num(0, 4)?), month, day).ok()?;
+    let clock = |i: usize| -> Option<u8> { u8::try_from(num(i, i + 2)?).ok() };
+    let (hour, minute, second) = match b.len() {
+        10 => (0, 0, 0),
+        16 if at(10, b' ') && at(13, b':') => (clock(11)?, clock(14)?, 0),
+        19 if at(10, b' ') && at(13, b':') && at(16, b':') => (clock(11)?, clock(14)?, clock(17)?),
+        _ => return None,
+    };
+    let time = time::Time::from_hms(hour, minute, second).ok()?;
+    Some(PrimitiveDateTime::new(date, time))
 }
 
 fn format_china(
@@ -1025,10 +1103,7 @@ impl FromWire for Id {
             Scalar::Null => Ok(None),
             Scalar::U64(v) => Ok(Some(Id::number(v))),
             Scalar::I64(-1) => Ok(None),
-            Scalar::I64(v) => Ok(Some(Id {
-                value: v.to_string(),
-                numeric: true,
-            })),
+            Scalar::I64(v) => Ok(Some(Id::signed(v))),
             Scalar::Str(s) if matches!(s.trim(), "" | "-1") => Ok(None),
             Scalar::Str(s) => Ok(Some(Id::string(s.into_owned()))),
             Scalar::F64(v) => Err(de::Error::custom(format!(
@@ -1211,5 +1286,107 @@ impl PartialOrd for ChinaDateTime {
 impl Ord for ChinaDateTime {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.at.cmp(&other.at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    /// What `ChinaDateTime::parse` reads without the shortcut.
+    fn general(t: &str) -> Option<PrimitiveDateTime> {
+        let seconds = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        let minutes = format_description!("[year]-[month]-[day] [hour]:[minute]");
+        let date = format_description!("[year]-[month]-[day]");
+        PrimitiveDateTime::parse(t, seconds)
+            .or_else(|_| PrimitiveDateTime::parse(t, minutes))
+            .or_else(|_| time::Date::parse(t, date).map(|d| d.midnight()))
+            .ok()
+    }
+
+    #[test]
+    fn the_shortcut_reads_what_the_general_parser_reads() {
+        let mut checked = 0;
+        for year in ["0000", "1969", "2000", "2023", "2024", "9999"] {
+            for month in ["00", "01", "02", "09", "12", "13", "1a"] {
+                for day in ["00", "01", "28", "29", "30", "31", "32"] {
+                    let date = format!("{year}-{month}-{day}");
+                    let mut texts = vec![date.clone()];
+                    for clock in ["00:00", "23:59", "24:00", "12:60", "9:30"] {
+                        texts.push(format!("{date} {clock}"));
+                        for second in ["00", "59", "60", "5"] {
+                            texts.push(format!("{date} {clock}:{second}"));
+                        }
+                    }
+                    for t in texts {
+                        // What the shortcut refuses goes to the general parser.
+                        if let Some(fast) = parse_common(&t) {
+                            assert_eq!(Some(fast), general(&t), "{t}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 500, "{checked}");
+        for common in ["2024-02-29", "2024-02-29 23:59", "2024-02-29 23:59:59"] {
+            assert!(parse_common(common).is_some(), "{common}");
+        }
+        for other in [
+            "",
+            "2024-01-01T00:00:00",
+            "2024/01/01",
+            "+2024-01-01",
+            "2024-01-01 00:00:00.5",
+        ] {
+            assert_eq!(parse_common(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn numeric_ids_are_kept_inline_and_read_back() {
+        for v in [0, 7, 1_000, u64::MAX] {
+            let id = Id::number(v);
+            assert_eq!(id.as_str(), v.to_string());
+            assert_eq!(id.as_u64(), Some(v));
+            assert!(id.is_numeric());
+            assert_eq!(serde_json::to_string(&id).unwrap(), v.to_string());
+        }
+        for v in [i64::MIN, -1, -42] {
+            let id = Id::signed(v);
+            assert_eq!(id.as_str(), v.to_string());
+            assert_eq!(serde_json::to_string(&id).unwrap(), v.to_string());
+        }
+        assert_eq!(Id::number(5), Id::string("5"));
+        assert!(Id::number(9) < Id::number(10));
+        assert_eq!(format!("{:?}", Id::number(12)), "Id(12)");
+    }
+
+    #[test]
+    fn opt_int_reads_numbers_strings_and_absent_markers() {
+        #[derive(Deserialize)]
+        struct R {
+            #[serde(default, deserialize_with = "opt_int")]
+            n: Option<i64>,
+        }
+        let n = |json: &str| serde_json::from_str::<R>(json).map(|r| r.n);
+        assert_eq!(n(r#"{"n":5}"#).unwrap(), Some(5));
+        assert_eq!(n(r#"{"n":-5}"#).unwrap(), Some(-5));
+        assert_eq!(n(r#"{"n":" 12 "}"#).unwrap(), Some(12));
+        assert_eq!(n(r#"{"n":""}"#).unwrap(), None);
+        assert_eq!(n(r#"{"n":"  "}"#).unwrap(), None);
+        assert_eq!(n(r#"{"n":null}"#).unwrap(), None);
+        assert_eq!(n(r#"{}"#).unwrap(), None);
+        for bad in [
+            r#"{"n":"abc"}"#,
+            r#"{"n":1.5}"#,
+            r#"{"n":true}"#,
+            r#"{"n":[1]}"#,
+            r#"{"n":18446744073709551615}"#,
+        ] {
+            assert!(n(bad).is_err(), "{bad}");
+        }
     }
 }

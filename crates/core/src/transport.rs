@@ -222,19 +222,36 @@ impl Transport for ReqwestTransport {
         {
             return Err(body_too_large(limit, len));
         }
-        let mut body = bytes::BytesMut::new();
+        // A body that arrives in one chunk is kept as it came (no copy); one in several chunks
+        // is joined into a buffer sized from `Content-Length` up front, so a page of a
+        // megabyte is not copied again at every doubling of a growing buffer.
+        let expected = response
+            .content_length()
+            .map_or(0, |len| usize::try_from(len).unwrap_or(limit).min(limit));
+        let mut single: Option<bytes::Bytes> = None;
+        let mut joined = bytes::BytesMut::new();
+        let mut len = 0usize;
         let mut response = response;
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(TransportError::from_reqwest)?
         {
-            if body.len() + chunk.len() > limit {
-                return Err(body_too_large(limit, (body.len() + chunk.len()) as u64));
+            len = len.saturating_add(chunk.len());
+            if len > limit {
+                return Err(body_too_large(limit, len as u64));
             }
-            body.extend_from_slice(&chunk);
+            match single.take() {
+                None if joined.is_empty() => single = Some(chunk),
+                None => joined.extend_from_slice(&chunk),
+                Some(first) => {
+                    joined.reserve(expected.max(len));
+                    joined.extend_from_slice(&first);
+                    joined.extend_from_slice(&chunk);
+                }
+            }
         }
-        let body = body.freeze();
+        let body = single.unwrap_or_else(|| joined.freeze());
         Ok(HttpResponse {
             status,
             headers,

@@ -190,12 +190,25 @@ impl FromWire for DateTimeParam {
 ///     r#"{"field":"mobile","type":8,"valueAsText":"[\"145678388\"]"}"#
 /// );
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ClueField {
     field: String,
     field_type: Option<i64>,
+    /// `valueAsText` as sent when `value` is not the text itself (a decoded JSON document);
+    /// `None` when `value` is [`FieldValue::Text`], which holds the one copy of the string.
     raw: Option<String>,
     value: Option<FieldValue>,
+}
+
+impl fmt::Debug for ClueField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClueField")
+            .field("field", &self.field)
+            .field("field_type", &self.field_type)
+            .field("raw", &self.value_as_text())
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl ClueField {
@@ -215,7 +228,10 @@ impl ClueField {
 
     /// `valueAsText` exactly as sent; `None` for `null`.
     pub fn value_as_text(&self) -> Option<&str> {
-        self.raw.as_deref()
+        match &self.value {
+            Some(FieldValue::Text(text)) => Some(text),
+            _ => self.raw.as_deref(),
+        }
     }
 
     /// The value decoded by the field's type; `None` for `null`.
@@ -239,24 +255,25 @@ pub enum FieldValue {
 
 impl FieldValue {
     /// Decodes `raw` as the field type says.
+    #[cfg(test)]
     fn decode(field_type: Option<i64>, raw: &str) -> FieldValue {
+        FieldValue::decode_owned(field_type, raw.to_owned()).0
+    }
+
+    /// Decodes `raw` as the field type says, without copying it: the value, and `raw` back
+    /// when the value is not the text itself.
+    fn decode_owned(field_type: Option<i64>, raw: String) -> (FieldValue, Option<String>) {
         if field_type != Some(ClueField::JSON_TYPE) {
-            return FieldValue::Text(raw.to_owned());
+            return (FieldValue::Text(raw), None);
         }
-        match serde_json::from_str::<serde_json::Value>(raw) {
-            Ok(serde_json::Value::Array(items)) if items.iter().all(|v| v.is_string()) => {
-                FieldValue::List(
-                    items
-                        .into_iter()
-                        .filter_map(|v| match v {
-                            serde_json::Value::String(s) => Some(s),
-                            _ => None,
-                        })
-                        .collect(),
-                )
-            }
-            Ok(other) => FieldValue::Json(other),
-            Err(_) => FieldValue::Text(raw.to_owned()),
+        // A list of strings (what the examples show) straight into its `Vec`; any other JSON
+        // as a `Value`; text that is not JSON kept as text.
+        if let Ok(items) = serde_json::from_str::<Vec<String>>(&raw) {
+            return (FieldValue::List(items), Some(raw));
+        }
+        match serde_json::from_str::<serde_json::Value>(&raw) {
+            Ok(other) => (FieldValue::Json(other), Some(raw)),
+            Err(_) => (FieldValue::Text(raw), None),
         }
     }
 
@@ -293,7 +310,7 @@ impl Serialize for ClueField {
         WireField {
             field: self.field.as_str().into(),
             field_type: self.field_type,
-            value_as_text: self.raw.as_deref().map(Into::into),
+            value_as_text: self.value_as_text().map(Into::into),
         }
         .serialize(s)
     }
@@ -302,10 +319,13 @@ impl Serialize for ClueField {
 impl<'de> Deserialize<'de> for ClueField {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let wire = WireField::deserialize(d)?;
-        let raw = wire.value_as_text.map(|c| c.into_owned());
-        let value = raw
-            .as_deref()
-            .map(|raw| FieldValue::decode(wire.field_type, raw));
+        let (value, raw) = match wire.value_as_text {
+            Some(text) => {
+                let (value, raw) = FieldValue::decode_owned(wire.field_type, text.into_owned());
+                (Some(value), raw)
+            }
+            None => (None, None),
+        };
         Ok(ClueField {
             field: wire.field.into_owned(),
             field_type: wire.field_type,
