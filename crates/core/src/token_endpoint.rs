@@ -333,7 +333,7 @@ mod tests {
     use serde::Deserialize;
 
     use super::*;
-    use crate::{HeaderMap, Method, StatusCode, TransportErrorKind, Url};
+    use crate::{Method, StatusCode, TransportErrorKind, Url};
 
     const SECRET: &str = "s3cr3t-value-xyz";
 
@@ -418,11 +418,7 @@ mod tests {
     }
 
     fn response(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: body.to_owned().into(),
-        }
+        HttpResponse::new(StatusCode::from_u16(status).unwrap(), body.to_owned())
     }
 
     fn read(status: u16, body: &str) -> Result<AccessToken, Error> {

@@ -60,6 +60,25 @@ pub struct HttpResponse {
     pub body: Bytes,
 }
 
+impl HttpResponse {
+    /// A response with no headers (for transports and tests).
+    ///
+    /// ```
+    /// use scrm_core::{HttpResponse, StatusCode};
+    /// let r = HttpResponse::new(StatusCode::OK, r#"{"code":0}"#);
+    /// assert_eq!(r.status, StatusCode::OK);
+    /// assert!(r.headers.is_empty());
+    /// assert_eq!(&r.body[..], br#"{"code":0}"#);
+    /// ```
+    pub fn new(status: StatusCode, body: impl Into<Bytes>) -> Self {
+        HttpResponse {
+            status,
+            headers: HeaderMap::new(),
+            body: body.into(),
+        }
+    }
+}
+
 impl fmt::Debug for HttpResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpResponse")

@@ -139,7 +139,7 @@ impl Vendor for Tanma {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-    use scrm_core::{HeaderMap, StatusCode};
+    use scrm_core::StatusCode;
     use serde::Deserialize;
 
     use super::*;
@@ -157,11 +157,7 @@ mod tests {
     }
 
     fn response(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: body.to_owned().into(),
-        }
+        HttpResponse::new(StatusCode::from_u16(status).unwrap(), body.to_owned())
     }
 
     fn open<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, Error> {

@@ -165,16 +165,12 @@ fn truncate(text: &str, max_chars: usize) -> &str {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-    use scrm_core::{HeaderMap, StatusCode};
+    use scrm_core::StatusCode;
 
     use super::*;
 
     fn response(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: body.to_owned().into(),
-        }
+        HttpResponse::new(StatusCode::from_u16(status).unwrap(), body.to_owned())
     }
 
     fn receipt(id: &str) -> SignReceipt {

@@ -401,7 +401,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use scrm_core::{HeaderMap, StatusCode};
+    use scrm_core::StatusCode;
 
     #[derive(Debug, Deserialize, PartialEq)]
     struct Payload {
@@ -411,11 +411,7 @@ mod tests {
     }
 
     fn response(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: body.to_owned().into(),
-        }
+        HttpResponse::new(StatusCode::from_u16(status).unwrap(), body.to_owned())
     }
 
     fn open(status: u16, body: &str) -> Result<Payload, Error> {

@@ -121,7 +121,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use scrm_core::{AccessToken, HeaderMap, HttpResponse, StatusCode};
+    use scrm_core::{AccessToken, HttpResponse, StatusCode};
     use std::time::{SystemTime, UNIX_EPOCH};
 
     const SECRET: &str = "s3cr3t-value-xyz";
@@ -137,11 +137,7 @@ mod tests {
     }
 
     fn response(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: body.to_owned().into(),
-        }
+        HttpResponse::new(StatusCode::from_u16(status).unwrap(), body.to_owned())
     }
 
     fn now() -> SystemTime {

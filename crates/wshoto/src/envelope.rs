@@ -159,14 +159,10 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use scrm_core::{HeaderMap, StatusCode};
+    use scrm_core::StatusCode;
 
     fn response(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: body.to_owned().into(),
-        }
+        HttpResponse::new(StatusCode::from_u16(status).unwrap(), body.to_owned())
     }
 
     fn open<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, Error> {
