@@ -621,26 +621,32 @@ impl EventSink for DbSink {
 
 /// `scrm listen`.
 pub async fn run(args: ListenArgs) -> ExitCode {
-    let (seen, sink): (Arc<dyn SeenStore>, Option<Arc<dyn EventSink>>) = match &args.db {
-        // SCRM_REDIS_URL: duplicates detected across processes and restarts, in Redis.
-        None => match scrm_cli::shared::Shared::seen_store_from_env().await {
-            Ok(Some(store)) => (store, None),
-            Ok(None) => (Arc::new(MemorySeenStore::new()), None),
-            Err(scrm_cli::shared::SharedError::Usage(scrm_cli::env::UsageError(message))) => {
-                return fail(2, &message);
-            }
-            Err(scrm_cli::shared::SharedError::Unavailable(message)) => return fail(1, &message),
-        },
+    // SCRM_REDIS_URL: duplicates detected across processes and restarts, in Redis (also with
+    // --db, whose database then keeps the events).
+    let redis = match scrm_cli::shared::Shared::seen_store_from_env().await {
+        Ok(store) => store,
+        Err(scrm_cli::shared::SharedError::Usage(scrm_cli::env::UsageError(message))) => {
+            return fail(2, &message);
+        }
+        Err(scrm_cli::shared::SharedError::Unavailable(message)) => return fail(1, &message),
+    };
+    let db = match &args.db {
+        None => None,
         Some(url) => match scrm_sync::seen::DbSeenStore::connect(url).await {
-            Ok(store) => {
-                let store = Arc::new(store);
-                (store.clone(), Some(Arc::new(DbSink(store))))
-            }
+            Ok(store) => Some(Arc::new(store)),
             Err(e) => {
                 let usage = e.kind() == scrm_sync::SyncErrorKind::Usage;
                 return fail(if usage { 2 } else { 1 }, &e.to_string());
             }
         },
+    };
+    let sink = db
+        .clone()
+        .map(|store| Arc::new(DbSink(store)) as Arc<dyn EventSink>);
+    let seen: Arc<dyn SeenStore> = match (redis, db) {
+        (Some(redis), _) => redis,
+        (None, Some(db)) => db,
+        (None, None) => Arc::new(MemorySeenStore::new()),
     };
     let bind: SocketAddr = match args.bind.parse() {
         Ok(a) => a,

@@ -304,6 +304,54 @@ fn with_redis_a_duplicate_in_another_process_is_not_written_twice() {
 }
 
 #[test]
+fn with_redis_and_db_duplicates_are_found_in_redis_and_events_kept_in_the_database() {
+    let test = "listen_redis_and_db";
+    let Some(url) = crate::shared::redis_url(test) else {
+        return;
+    };
+    let out = temp("redis-db.jsonl");
+    let mut env = all_env();
+    env.push(("SCRM_REDIS_URL", url));
+    env.push(("SCRM_REDIS_PREFIX", crate::shared::prefix(test)));
+    let rt = runtime();
+    let plan = PushPlan {
+        events: 10,
+        first_event: 1,
+        duplicates: 0,
+        forged: 0,
+        concurrency: 4,
+        ..PushPlan::default()
+    };
+    // Two listeners, each with a database of its own, one Redis: the second finds the events
+    // in Redis (not in its empty database) and writes none of them again.
+    let dbs = [temp("redis-db-1.db"), temp("redis-db-2.db")];
+    for (round, db) in dbs.iter().enumerate() {
+        let db_url = format!("sqlite:{}", db.display());
+        let mut l = start(&env, &["--out", out.to_str().unwrap(), "--db", &db_url]);
+        let pusher = Pusher::new(&l.base, PushKeys::default()).unwrap();
+        let report = rt.block_on(pusher.run(&plan));
+        assert_eq!(report.total().acknowledged, 30, "round {round}");
+        l.child.kill().unwrap();
+        l.child.wait().unwrap();
+    }
+    let got = lines(&read(&out));
+    assert_eq!(got.len(), 30);
+    assert!(got.values().all(|n| *n == 1), "{got:?}");
+    let events = |db: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM _scrm_push_events", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(events(&dbs[0]), 30, "the first listener kept the events");
+    assert_eq!(events(&dbs[1]), 0, "the second wrote none again");
+    let _ = std::fs::remove_file(&out);
+    for db in dbs {
+        let _ = std::fs::remove_file(db);
+    }
+}
+
+#[test]
 fn limits_routes_handshake_and_retries() {
     // weiban with the vendor's published keys; tanma unset (404); waiqin set.
     let env = vec![
