@@ -115,6 +115,11 @@ pub async fn run(args: SyncArgs) -> ExitCode {
         Ok(p) => p,
         Err(UsageError(message)) => return fail(2, &message),
     };
+    // Refused before any database is opened (or an SQLite file created): e.g. an operation
+    // whose registry entry declares no primary key.
+    if let Err(e) = scrm_sync::StreamSpec::new(op.info(), &request) {
+        return fail(2, &e.to_string());
+    }
     let url = args.db.clone().unwrap_or_else(default_db);
     let database = match scrm_sync::DatabaseUrl::parse(&url) {
         Ok(d) => d,

@@ -96,10 +96,7 @@ impl SyncError {
     pub fn into_core(self) -> scrm_core::Error {
         match self.vendor {
             Some(e) => e,
-            None => scrm_core::Error::new(
-                scrm_core::ErrorKind::Transport,
-                format!("database {}: {}", self.database, self.message),
-            ),
+            None => scrm_core::Error::new(scrm_core::ErrorKind::Transport, self.to_string()),
         }
     }
 }
@@ -108,6 +105,8 @@ impl fmt::Display for SyncError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.vendor {
             Some(e) => write!(f, "{e}"),
+            // An error about the operation itself (e.g. no primary key) names no database.
+            None if self.database.is_empty() => f.write_str(&self.message),
             None => write!(f, "database {}: {}", self.database, self.message),
         }
     }

@@ -337,6 +337,28 @@ fn bad_databases_fail_with_what_to_do() {
 }
 
 #[test]
+fn an_operation_without_a_primary_key_is_refused_before_the_database_is_opened() {
+    let sandbox = sandbox(Faults::none());
+    let dir = temp_dir("no-key");
+    let db = dir.join("scrm.db");
+    let out = scrm(&sandbox)
+        .args(["sync", "weiban", "staff", "--db"])
+        .arg(format!("sqlite:{}", db.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("weiban staff declares no primary key"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("database :"), "{stderr}");
+    assert!(!db.exists(), "no database file is created");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn sync_help_documents_every_operation() {
     let out = Command::new(env!("CARGO_BIN_EXE_scrm"))
         .args(["sync", "--help"])
