@@ -170,11 +170,7 @@ pub async fn call(args: CallArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let code = if e.kind() == scrm_core::ErrorKind::InvalidInput {
-                2
-            } else {
-                1
-            };
+            let code = scrm_cli::env::exit_code(&e);
             fail(
                 code,
                 &format!(
@@ -270,12 +266,12 @@ pub async fn export_raw(args: ExportArgs) -> ExitCode {
             } else {
                 String::new()
             };
-            let what = match failure {
-                crate::output::Failure::Vendor(e) => e.to_string(),
-                crate::output::Failure::Output(e) => format!("cannot write the records: {e}"),
+            let (code, what) = match failure {
+                crate::output::Failure::Vendor(e) => (scrm_cli::env::exit_code(&e), e.to_string()),
+                crate::output::Failure::Output(e) => (1, format!("cannot write the records: {e}")),
             };
             fail(
-                1,
+                code,
                 &format!(
                     "{} {} failed{done}: {what}",
                     args.vendor.as_str(),

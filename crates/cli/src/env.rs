@@ -8,6 +8,16 @@ use crate::args::{Tuning, VendorName};
 #[derive(Debug)]
 pub struct UsageError(pub String);
 
+/// The exit code of a failed call: 2 for input the user can fix (a documented limit, the base
+/// URL, a credential's shape), 1 for everything else.
+pub fn exit_code(error: &scrm_core::Error) -> u8 {
+    use scrm_core::ErrorKind;
+    match error.kind() {
+        ErrorKind::InvalidInput | ErrorKind::Config => 2,
+        _ => 1,
+    }
+}
+
 impl VendorName {
     pub const ALL: [VendorName; 4] = [
         VendorName::Wshoto,

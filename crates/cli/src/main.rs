@@ -147,10 +147,11 @@ async fn export(args: ExportArgs) -> ExitCode {
         Ok(_) => ExitCode::SUCCESS,
         Err(ExportError::Usage(UsageError(message))) => fail(2, &message),
         Err(ExportError::Failed(failure, summary)) => {
-            // Input the user can fix (a documented limit, the base URL) is a usage error.
-            let usage = matches!(&failure, Failure::Vendor(e)
-                if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Config));
-            fail(if usage { 2 } else { 1 }, &explain(op, &failure, &summary))
+            let code = match &failure {
+                Failure::Vendor(e) => scrm_cli::env::exit_code(e),
+                Failure::Output(_) => 1,
+            };
+            fail(code, &explain(op, &failure, &summary))
         }
     }
 }

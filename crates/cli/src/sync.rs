@@ -87,11 +87,10 @@ fn explain_sync(op: OpRef, e: &Interrupted) -> (u8, String) {
         String::new()
     };
     if let Some(vendor) = e.error.vendor_error() {
-        let usage = matches!(vendor.kind(), ErrorKind::InvalidInput | ErrorKind::Config);
         let summary = ExportSummary::default();
         let mut message = explain(op, &Failure::Vendor(vendor.clone()), &summary);
         message.push_str(&committed);
-        return (if usage { 2 } else { 1 }, message);
+        return (scrm_cli::env::exit_code(vendor), message);
     }
     let code = match e.error.kind() {
         SyncErrorKind::Usage => 2,

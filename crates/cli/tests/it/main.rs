@@ -578,6 +578,41 @@ fn a_raw_export_returns_the_records_of_the_typed_operation() {
 }
 
 #[test]
+fn raw_commands_exit_like_the_typed_export() {
+    // A base URL with a wrong prefix: every command answers with the base-URL advice, exit 2.
+    let sandbox = sandbox(Faults::none());
+    let wrong = format!("{}/wrong-prefix", sandbox.base_url());
+    let run = |args: &[&str]| {
+        let out = scrm(&sandbox)
+            .env("SCRM_WAIQIN_BASE_URL", &wrong)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let typed = run(&["export", "waiqin", "task-types"]);
+    let raw_export = run(&[
+        "export",
+        "waiqin",
+        "--path",
+        "/api/cusTask/v1/queryTaskType",
+        "--paging",
+        "none",
+        "--items",
+        "",
+    ]);
+    let raw_call = run(&["call", "waiqin", "POST", "/api/cusTask/v1/queryTaskType"]);
+    assert_eq!(typed.0, Some(2), "{}", typed.1);
+    for (code, stderr) in [raw_export, raw_call] {
+        assert_eq!(code, typed.0, "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
+#[test]
 fn a_raw_call_prints_the_payload_and_classifies_vendor_errors() {
     let sandbox = sandbox(Faults::none());
     let out = scrm(&sandbox)
