@@ -46,13 +46,18 @@ impl DatabaseUrl {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(DatabaseUrl::Postgres(url.to_owned()));
         }
-        // Not echoed: a value that is no URL (a libpq `key=value` string, a typo) may hold a
-        // password in a shape nothing here can mask. Its scheme alone says what was given.
+        // A URL of another scheme is shown without its password. Anything else (a libpq
+        // `key=value` string, a typo) may hold a password in a shape nothing here can mask: its
+        // scheme alone says what was given.
         let scheme = url
             .split_once(':')
             .map(|(scheme, _)| scheme)
             .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+'));
-        let shown = scheme.map_or_else(|| "(the value given)".to_owned(), |s| format!("{s}:…"));
+        let shown = match scheme {
+            Some(_) if url.contains("://") => redact_url(url),
+            Some(s) => format!("{s}:…"),
+            None => "(the value given)".to_owned(),
+        };
         Err(SyncError::new(
             SyncErrorKind::Usage,
             shown,
