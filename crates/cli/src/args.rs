@@ -207,8 +207,9 @@ pub struct Tuning {
     /// Attempts per request, the first included (default 3).
     #[arg(long, value_name = "N")]
     pub max_attempts: Option<u32>,
-    /// Requests per second for this credential (default: the vendor's conservative default).
-    #[arg(long, value_name = "N")]
+    /// Requests per second for this credential (default: the vendor's conservative default;
+    /// 0 for no client-side limit).
+    #[arg(long, value_name = "N", value_parser = parse_rps)]
     pub rps: Option<f64>,
     /// Requests in flight at once; page-number and offset exports also prefetch this many pages.
     #[arg(long, value_name = "N")]
@@ -250,4 +251,14 @@ pub struct DemoArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub tuning: Tuning,
+}
+
+/// `--rps`: a number of requests per second, 0 or more.
+fn parse_rps(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rps) if rps.is_finite() && rps >= 0.0 => Ok(rps),
+        _ => Err(format!(
+            "{text:?} is not a number of requests per second (0 or more, e.g. 5 or 0.5)"
+        )),
+    }
 }

@@ -116,16 +116,26 @@ struct Budget {
 
 const SLOWEST: Duration = Duration::from_secs(10);
 
+/// The longest spacing between starts: a rate below one request a day is one a day (a rate so
+/// small that its interval overflows the clock must not panic).
+const LONGEST_INTERVAL: Duration = Duration::from_secs(86_400);
+
+/// The spacing between starts at `rps` requests per second: none for `0` (or anything that is
+/// not a positive number), at most [`LONGEST_INTERVAL`].
+fn interval_of(rps: f64) -> Option<Duration> {
+    (rps > 0.0).then(|| {
+        Duration::try_from_secs_f64(1.0 / rps).map_or(LONGEST_INTERVAL, |d| d.min(LONGEST_INTERVAL))
+    })
+}
+
 impl RateLimiter {
     /// A limiter for `limit`.
     pub fn new(limit: RateLimit) -> Self {
-        let interval = (limit.requests_per_second > 0.0)
-            .then(|| Duration::from_secs_f64(1.0 / limit.requests_per_second));
         RateLimiter {
             limit,
             semaphore: Semaphore::new(limit.max_concurrent),
             pace: Mutex::new(Pace {
-                interval,
+                interval: interval_of(limit.requests_per_second),
                 next: None,
             }),
             budget: None,
@@ -155,8 +165,7 @@ impl RateLimiter {
     }
 
     fn base_interval(&self) -> Option<Duration> {
-        (self.limit.requests_per_second > 0.0)
-            .then(|| Duration::from_secs_f64(1.0 / self.limit.requests_per_second))
+        interval_of(self.limit.requests_per_second)
     }
 
     /// Waits for a concurrency slot and the next start time; hold the permit while the request
@@ -274,6 +283,19 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_rate_gives_an_interval_without_panicking() {
+        assert_eq!(interval_of(10.0), Some(Duration::from_millis(100)));
+        assert_eq!(interval_of(0.0), None);
+        assert_eq!(interval_of(-5.0), None);
+        assert_eq!(interval_of(f64::NAN), None);
+        assert_eq!(interval_of(f64::INFINITY), Some(Duration::ZERO));
+        assert_eq!(interval_of(1e-30), Some(LONGEST_INTERVAL));
+        assert_eq!(interval_of(f64::MIN_POSITIVE), Some(LONGEST_INTERVAL));
+        let l = RateLimiter::new(RateLimit::new(1e-300, 1));
+        assert_eq!(l.current_interval(), Some(LONGEST_INTERVAL));
+    }
 
     #[tokio::test(start_paused = true)]
     async fn spaces_requests_at_the_rate() {

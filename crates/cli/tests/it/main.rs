@@ -374,6 +374,16 @@ fn usage_errors_exit_2_with_what_to_do() {
     assert_eq!(code, Some(2));
     assert!(err.contains("`page_size` must be at most 200"), "{err}");
 
+    for rps in ["--rps=-1", "--rps=nan", "--rps=inf"] {
+        let (code, err) = run(scrm(&sandbox).args(["export", "wshoto", "product-tags", rps]));
+        assert_eq!(code, Some(2), "{rps}: {err}");
+        assert!(err.contains("requests per second"), "{err}");
+    }
+    // A rate so small that its interval overflows the clock is slow, not a crash.
+    let (code, err) =
+        run(scrm(&sandbox).args(["export", "wshoto", "product-tags", "--rps", "1e-30"]));
+    assert_eq!(code, Some(0), "{err}");
+
     let (code, err) = run(scrm(&sandbox)
         .env("SCRM_WEIBAN_BASE_URL", "http://example.com")
         .args([
