@@ -28,7 +28,8 @@ impl RateLimit {
     pub fn new(requests_per_second: f64, max_concurrent: usize) -> Self {
         RateLimit {
             requests_per_second,
-            max_concurrent: max_concurrent.max(1),
+            // At least one; at most what a semaphore can count (more would panic).
+            max_concurrent: max_concurrent.clamp(1, Semaphore::MAX_PERMITS),
         }
     }
 
@@ -293,6 +294,9 @@ mod tests {
         assert_eq!(interval_of(f64::INFINITY), Some(Duration::ZERO));
         assert_eq!(interval_of(1e-30), Some(LONGEST_INTERVAL));
         assert_eq!(interval_of(f64::MIN_POSITIVE), Some(LONGEST_INTERVAL));
+        let huge = RateLimit::new(1.0, usize::MAX);
+        assert_eq!(huge.max_concurrent(), Semaphore::MAX_PERMITS);
+        drop(RateLimiter::new(huge));
         let l = RateLimiter::new(RateLimit::new(1e-300, 1));
         assert_eq!(l.current_interval(), Some(LONGEST_INTERVAL));
     }
