@@ -28,7 +28,15 @@ pub const SANDBOX_WAIQIN_PUSH_SECRET: &str = "sandbox-waiqin-push-secret";
 
 /// The push secrets the pusher signs with. `Default` gives the public `SANDBOX_*` constants
 /// (tanma uses the sandbox's API app id and key).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` shows the ids only: the keys may be a user's own, to test a receiver with.
+///
+/// ```
+/// let keys = scrm_sandbox::push::PushKeys::default();
+/// let shown = format!("{keys:?}");
+/// assert!(!shown.contains(&keys.tanma_app_key) && !shown.contains(&keys.weiban_aes_key));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
 pub struct PushKeys {
     /// weiban `Token`.
     pub weiban_token: String,
@@ -42,6 +50,15 @@ pub struct PushKeys {
     pub tanma_app_key: String,
     /// waiqin push secret.
     pub waiqin_push_secret: String,
+}
+
+impl std::fmt::Debug for PushKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushKeys")
+            .field("weiban_receive_id", &self.weiban_receive_id)
+            .field("tanma_app_id", &self.tanma_app_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for PushKeys {
