@@ -446,18 +446,7 @@ impl Sink for PostgresSink {
         let results = futures::future::try_join_all(queries).await.map_err(err)?;
         let mut counts = PageCounts::default();
         for r in results {
-            match r {
-                None => counts.unchanged += 1,
-                Some(r) => {
-                    let version: i64 = r.get(0);
-                    let changed: i64 = r.get(1);
-                    match (version, changed) {
-                        (_, 0) => counts.unchanged += 1,
-                        (1, _) => counts.inserted += 1,
-                        _ => counts.updated += 1,
-                    }
-                }
-            }
+            counts.tally(r.map(|r| (r.get(0), r.get(1))));
         }
         tx.execute(
             &state,

@@ -612,18 +612,11 @@ impl Sink for SqliteSink {
                         continue;
                     }
                     let mut rows = stmt.query(params.as_slice()).map_err(err)?;
-                    match rows.next().map_err(err)? {
-                        None => counts.unchanged += 1,
-                        Some(r) => {
-                            let version: i64 = r.get(0).map_err(err)?;
-                            let changed: i64 = r.get(1).map_err(err)?;
-                            match (version, changed) {
-                                (_, 0) => counts.unchanged += 1,
-                                (1, _) => counts.inserted += 1,
-                                _ => counts.updated += 1,
-                            }
-                        }
-                    }
+                    let returned = match rows.next().map_err(err)? {
+                        None => None,
+                        Some(r) => Some((r.get(0).map_err(err)?, r.get(1).map_err(err)?)),
+                    };
+                    counts.tally(returned);
                 }
             }
             tx.execute(
