@@ -78,7 +78,7 @@ impl std::fmt::Debug for SqliteSink {
 }
 
 /// A message a user can act on for an SQLite error.
-pub(crate) fn explain(e: &rusqlite::Error) -> (SyncErrorKind, String) {
+pub(crate) fn explain(e: &rusqlite::Error) -> String {
     let code = e.sqlite_error_code();
     let advice = match code {
         Some(ErrorCode::ReadOnly) => {
@@ -99,12 +99,16 @@ pub(crate) fn explain(e: &rusqlite::Error) -> (SyncErrorKind, String) {
         }
         _ => "",
     };
-    let message = if advice.is_empty() {
+    if advice.is_empty() {
         e.to_string()
     } else {
         format!("{advice} ({e})")
-    };
-    (SyncErrorKind::Database, message)
+    }
+}
+
+/// The [`SyncErrorKind::Database`] error of `e` on the database `name`.
+fn db_error(name: &str, e: &rusqlite::Error) -> SyncError {
+    SyncError::new(SyncErrorKind::Database, name, explain(e))
 }
 
 impl SqliteSink {
@@ -131,10 +135,7 @@ impl SqliteSink {
         self.blocking(move |conn, name, _| {
             conn.query_row(&sql, [], |r| r.get::<_, i64>(0))
                 .map(|n| n.max(0) as u64)
-                .map_err(|e| {
-                    let (kind, message) = explain(&e);
-                    SyncError::new(kind, name, message)
-                })
+                .map_err(|e| db_error(name, &e))
         })
         .await
     }
@@ -192,8 +193,7 @@ fn try_open(path: &Path, name: &str) -> Result<Connection, (SyncError, bool)> {
             e.sqlite_error_code(),
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
         );
-        let (kind, message) = explain(&e);
-        (SyncError::new(kind, name, message), busy)
+        (db_error(name, &e), busy)
     };
     try_open_inner(path, name, &err)
 }
@@ -275,10 +275,7 @@ fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<(String
 
 /// Creates the table of `spec`, or checks and migrates an existing one.
 fn ensure_table(conn: &Connection, spec: &StreamSpec, name: &str) -> Result<(), SyncError> {
-    let err = |e: rusqlite::Error| {
-        let (kind, message) = explain(&e);
-        SyncError::new(kind, name, message)
-    };
+    let err = |e: rusqlite::Error| db_error(name, &e);
     let table = spec.table();
     let columns = table_columns(conn, table).map_err(err)?;
     if columns.is_empty() {
@@ -442,10 +439,7 @@ fn take_lock(
     name: &str,
     holder: &Holder,
 ) -> Result<(), SyncError> {
-    let err = |e: rusqlite::Error| {
-        let (kind, message) = explain(&e);
-        SyncError::new(kind, name, message)
-    };
+    let err = |e: rusqlite::Error| db_error(name, &e);
     let info = spec.info();
     let current: Option<(String, String, i64, i64)> = conn
         .query_row(
@@ -509,10 +503,7 @@ impl Sink for SqliteSink {
     async fn open(&mut self, stream: &StreamSpec) -> Result<Option<String>, SyncError> {
         let spec = stream.clone();
         self.blocking(move |conn, name, holder| {
-            let err = |e: rusqlite::Error| {
-                let (kind, message) = explain(&e);
-                SyncError::new(kind, name, message)
-            };
+            let err = |e: rusqlite::Error| db_error(name, &e);
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(err)?;
@@ -540,10 +531,7 @@ impl Sink for SqliteSink {
     ) -> Result<PageCounts, SyncError> {
         let spec = stream.clone();
         self.blocking(move |conn, name, holder| {
-            let err = |e: rusqlite::Error| {
-                let (kind, message) = explain(&e);
-                SyncError::new(kind, name, message)
-            };
+            let err = |e: rusqlite::Error| db_error(name, &e);
             let info = spec.info();
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -640,10 +628,7 @@ impl Sink for SqliteSink {
                 "DELETE FROM _scrm_locks WHERE vendor = ?1 AND operation = ?2 AND filters = ?3 AND holder = ?4",
                 params![info.vendor, info.name, spec.filters(), holder.id],
             )
-            .map_err(|e| {
-                let (kind, message) = explain(&e);
-                SyncError::new(kind, name, message)
-            })?;
+            .map_err(|e| db_error(name, &e))?;
             Ok(())
         })
         .await
