@@ -89,7 +89,7 @@ pub trait Sink: Send {
     async fn close(&mut self, stream: &StreamSpec) -> Result<(), SyncError>;
 }
 
-/// The SQL of the typed columns, shared by the sinks.
+/// `ident` as a quoted SQL identifier (`"` doubled), shared by the sinks.
 pub(crate) fn quote(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }

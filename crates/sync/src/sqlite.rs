@@ -187,6 +187,7 @@ pub(crate) fn open_connection(path: &Path, name: &str) -> Result<Connection, Syn
     }
 }
 
+/// One attempt at opening the database; the error says whether it was busy (worth retrying).
 fn try_open(path: &Path, name: &str) -> Result<Connection, (SyncError, bool)> {
     let err = |e: rusqlite::Error| {
         let busy = matches!(
@@ -195,14 +196,6 @@ fn try_open(path: &Path, name: &str) -> Result<Connection, (SyncError, bool)> {
         );
         (db_error(name, &e), busy)
     };
-    try_open_inner(path, name, &err)
-}
-
-fn try_open_inner(
-    path: &Path,
-    name: &str,
-    err: &dyn Fn(rusqlite::Error) -> (SyncError, bool),
-) -> Result<Connection, (SyncError, bool)> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -366,22 +359,13 @@ fn upsert_sql(spec: &StreamSpec, refresh: bool) -> String {
     let t = quote(spec.table());
     let mut cols: Vec<String> = spec.key_columns().iter().map(|c| quote(&c.name)).collect();
     let keys = cols.join(", ");
-    let mut sets = Vec::new();
-    if let Some(c) = spec.cursor_column() {
-        cols.push(quote(&c.name));
-        sets.push(format!("{0} = excluded.{0}", quote(&c.name)));
+    let cursor = spec.cursor_column().map(|c| quote(&c.name));
+    if let Some(c) = &cursor {
+        cols.push(c.clone());
     }
     cols.push("record".into());
     cols.push("_scrm_written_at".into());
     let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-    sets.push("record = excluded.record".into());
-    sets.push("_scrm_written_at = excluded._scrm_written_at".into());
-    sets.push(format!(
-        "_scrm_version = {t}._scrm_version + ({t}.record IS NOT excluded.record)"
-    ));
-    sets.push(format!(
-        "_scrm_changed = ({t}.record IS NOT excluded.record)"
-    ));
     if !refresh {
         // Without --full: insert when new (1 change), else update when changed
         // ([`update_sql`]: 1 change), else nothing: each outcome counted exactly.
@@ -393,6 +377,18 @@ fn upsert_sql(spec: &StreamSpec, refresh: bool) -> String {
         );
     }
     // --full rewrites every row and says which ones changed.
+    let mut sets = Vec::new();
+    if let Some(c) = &cursor {
+        sets.push(format!("{c} = excluded.{c}"));
+    }
+    sets.push("record = excluded.record".into());
+    sets.push("_scrm_written_at = excluded._scrm_written_at".into());
+    sets.push(format!(
+        "_scrm_version = {t}._scrm_version + ({t}.record IS NOT excluded.record)"
+    ));
+    sets.push(format!(
+        "_scrm_changed = ({t}.record IS NOT excluded.record)"
+    ));
     format!(
         "INSERT INTO {t} ({}, _scrm_version, _scrm_changed) VALUES ({}, 1, 1) \
          ON CONFLICT ({keys}) DO UPDATE SET {} RETURNING _scrm_version, _scrm_changed",
