@@ -3,8 +3,8 @@
 use scrm_core::Position;
 use scrm_core::registry::Granularity;
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use time::macros::{format_description, offset};
-use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime};
 
 /// The version of the bookmark format this crate writes.
 pub const BOOKMARK_VERSION: u32 = 1;
@@ -148,9 +148,10 @@ pub(crate) fn window_start(granularity: Granularity, watermark: i64, lag: i64) -
 }
 
 /// The epoch second of a cursor column's text value (`yyyy-MM-dd` or
-/// `yyyy-MM-dd HH:mm:ss`, China time), for reporting.
-#[allow(dead_code)]
+/// `yyyy-MM-dd HH:mm:ss`, China time): the inverse of [`format_bound`], for the tests.
+#[cfg(test)]
 pub(crate) fn parse_china(text: &str) -> Option<i64> {
+    use time::{Date, PrimitiveDateTime};
     if let Ok(t) = PrimitiveDateTime::parse(
         text,
         format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
@@ -173,13 +174,6 @@ pub(crate) fn now_rfc3339() -> String {
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
     ))
     .unwrap_or_default()
-}
-
-#[allow(dead_code)]
-pub(crate) fn seconds(d: std::time::Duration) -> i64 {
-    Duration::try_from(d)
-        .map(|d| d.whole_seconds())
-        .unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

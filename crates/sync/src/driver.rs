@@ -130,6 +130,18 @@ impl Summary {
         self.inserted + self.updated + self.unchanged
     }
 
+    /// Adds a committed page's counts.
+    fn count(&mut self, page: PageCounts) {
+        let PageCounts {
+            inserted,
+            updated,
+            unchanged,
+        } = page;
+        self.inserted += inserted;
+        self.updated += updated;
+        self.unchanged += unchanged;
+    }
+
     /// The summary line: `1000 inserted, 0 updated, 0 unchanged, 10 pages, 11 requests`.
     pub fn line(&self) -> String {
         format!(
@@ -200,14 +212,8 @@ pub async fn sync<V: Vendor>(
     sink: &mut dyn Sink,
     options: SyncOptions,
 ) -> Result<Summary, Interrupted> {
-    let spec = StreamSpec::new(op.info(), &request).map_err(|e| Interrupted {
-        error: e,
-        summary: Summary::default(),
-    })?;
-    let stored = sink.open(&spec).await.map_err(|e| Interrupted {
-        error: e,
-        summary: Summary::default(),
-    })?;
+    let spec = StreamSpec::new(op.info(), &request)?;
+    let stored = sink.open(&spec).await?;
     let result = run(client, op, request, &spec, stored, sink, options).await;
     let closed = sink.close(&spec).await;
     match (result, closed) {
@@ -352,7 +358,7 @@ async fn run<V: Vendor>(
         window = %serde_json::Value::Object(bookmark.window.clone()),
         "sync starting"
     );
-    let newest_first = inc.filter(|i| i.kind == ChangeKind::NewestFirst).is_some();
+    let newest_first = inc.is_some_and(|i| i.kind == ChangeKind::NewestFirst);
     let id_cursor = inc.is_some_and(|i| i.granularity == Granularity::Id);
     let refresh = options.full;
     let mut pages = op
@@ -384,8 +390,8 @@ async fn run<V: Vendor>(
                 }
                 fail(e, &summary)
             })?;
-            let id = integer(&row.cursor);
             if newest_first {
+                let id = integer(&row.cursor);
                 if let (Some(stop_at), Some(id)) = (bookmark.stop_at, id)
                     && id <= stop_at
                 {
@@ -397,7 +403,7 @@ async fn run<V: Vendor>(
                 if let Some(id) = id {
                     bookmark.newest = Some(bookmark.newest.map_or(id, |n| n.max(id)));
                 }
-            } else if id_cursor && let Some(id) = id {
+            } else if id_cursor && let Some(id) = integer(&row.cursor) {
                 bookmark.pending_watermark =
                     Some(bookmark.pending_watermark.map_or(id, |w| w.max(id)));
             }
@@ -419,15 +425,14 @@ async fn run<V: Vendor>(
             next = following;
             committed
         };
-        let counts = committed.map_err(|e| {
-            let mut s = summary.clone();
-            s.requests = client.stats().requests.saturating_sub(start_stats.requests);
-            Interrupted {
-                error: e,
-                summary: s,
+        let counts = match committed {
+            Ok(counts) => counts,
+            Err(e) => {
+                stats(&mut summary);
+                return Err(fail(e, &summary));
             }
-        })?;
-        add(&mut summary, counts);
+        };
+        summary.count(counts);
         summary.pages += 1;
         stats(&mut summary);
         if let Some(progress) = &mut options.progress {
@@ -463,12 +468,6 @@ async fn run<V: Vendor>(
         "sync complete"
     );
     Ok(summary)
-}
-
-fn add(summary: &mut Summary, counts: PageCounts) {
-    summary.inserted += counts.inserted;
-    summary.updated += counts.updated;
-    summary.unchanged += counts.unchanged;
 }
 
 /// Marks the run complete: the pending watermark becomes the watermark.

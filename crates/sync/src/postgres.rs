@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, NoTls, Statement};
 
 use crate::error::{SyncError, SyncErrorKind};
 use crate::sink::{PageCounts, PageWrite, Sink, quote};
@@ -25,6 +25,18 @@ pub struct PostgresSink {
     client: Client,
     name: String,
     locked: Option<String>,
+    /// The open stream's per-page statements, prepared on its first page.
+    prepared: Option<Prepared>,
+}
+
+/// A stream's per-page statements, prepared once per stream.
+struct Prepared {
+    /// The `refresh` they were prepared for (fixed for a run).
+    refresh: bool,
+    /// The rows' upsert ([`upsert_sql`]).
+    upsert: Statement,
+    /// The `_scrm_state` upsert.
+    state: Statement,
 }
 
 impl std::fmt::Debug for PostgresSink {
@@ -72,6 +84,7 @@ impl PostgresSink {
             client,
             name,
             locked: None,
+            prepared: None,
         })
     }
 
@@ -168,6 +181,11 @@ fn lock_key(spec: &StreamSpec) -> String {
         spec.filters()
     )
 }
+
+/// Saves a stream's bookmark: `$1` vendor, `$2` operation, `$3` filters, `$4` the bookmark.
+const STATE_UPSERT: &str = "INSERT INTO _scrm_state (vendor, operation, filters, bookmark, updated_at) \
+     VALUES ($1, $2, $3, ($4::text)::jsonb, now()) ON CONFLICT (vendor, operation, filters) \
+     DO UPDATE SET bookmark = excluded.bookmark, updated_at = excluded.updated_at";
 
 fn upsert_sql(spec: &StreamSpec, refresh: bool) -> String {
     let t = quote(spec.table());
@@ -322,6 +340,7 @@ impl Sink for PostgresSink {
     }
 
     async fn open(&mut self, stream: &StreamSpec) -> Result<Option<String>, SyncError> {
+        self.prepared = None;
         self.setup().await?;
         self.ensure_table(stream).await?;
         let key = lock_key(stream);
@@ -369,11 +388,24 @@ impl Sink for PostgresSink {
             SyncError::new(SyncErrorKind::Database, name.clone(), explain(&e))
         };
         let info = stream.info();
+        let (upsert, state) = match &self.prepared {
+            Some(p) if p.refresh == page.refresh => (p.upsert.clone(), p.state.clone()),
+            _ => {
+                let upsert = self
+                    .client
+                    .prepare(&upsert_sql(stream, page.refresh))
+                    .await
+                    .map_err(err)?;
+                let state = self.client.prepare(STATE_UPSERT).await.map_err(err)?;
+                self.prepared = Some(Prepared {
+                    refresh: page.refresh,
+                    upsert: upsert.clone(),
+                    state: state.clone(),
+                });
+                (upsert, state)
+            }
+        };
         let tx = self.client.transaction().await.map_err(err)?;
-        let stmt = tx
-            .prepare(&upsert_sql(stream, page.refresh))
-            .await
-            .map_err(err)?;
         let has_cursor = stream.cursor_column().is_some();
         let int_cursor = stream
             .cursor_column()
@@ -408,29 +440,16 @@ impl Sink for PostgresSink {
             }
             p.push(record);
             let tx = &tx;
-            let stmt = &stmt;
+            let stmt = &upsert;
             async move { tx.query_opt(stmt, &p).await }
         });
         let results = futures::future::try_join_all(queries).await.map_err(err)?;
         let mut counts = PageCounts::default();
         for r in results {
-            match r {
-                None => counts.unchanged += 1,
-                Some(r) => {
-                    let version: i64 = r.get(0);
-                    let changed: i64 = r.get(1);
-                    match (version, changed) {
-                        (_, 0) => counts.unchanged += 1,
-                        (1, _) => counts.inserted += 1,
-                        _ => counts.updated += 1,
-                    }
-                }
-            }
+            counts.tally(r.map(|r| (r.get(0), r.get(1))));
         }
         tx.execute(
-            "INSERT INTO _scrm_state (vendor, operation, filters, bookmark, updated_at) \
-             VALUES ($1, $2, $3, ($4::text)::jsonb, now()) ON CONFLICT (vendor, operation, filters) \
-             DO UPDATE SET bookmark = excluded.bookmark, updated_at = excluded.updated_at",
+            &state,
             &[&info.vendor, &info.name, &stream.filters(), &page.bookmark],
         )
         .await
@@ -440,6 +459,7 @@ impl Sink for PostgresSink {
     }
 
     async fn close(&mut self, _stream: &StreamSpec) -> Result<(), SyncError> {
+        self.prepared = None;
         if let Some(key) = self.locked.take() {
             self.client
                 .execute(

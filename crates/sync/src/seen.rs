@@ -136,7 +136,7 @@ impl DbSeenStore {
                         SyncError::new(
                             SyncErrorKind::Database,
                             n.clone(),
-                            crate::sqlite::explain(&e).1,
+                            crate::sqlite::explain(&e),
                         )
                     })?;
                     Ok::<_, SyncError>(conn)
@@ -249,7 +249,7 @@ impl DbSeenStore {
             let mut c = conn
                 .lock()
                 .map_err(|_| core_error(&name, "an earlier call panicked".into()))?;
-            f(&mut c).map_err(|e| core_error(&name, crate::sqlite::explain(&e).1))
+            f(&mut c).map_err(|e| core_error(&name, crate::sqlite::explain(&e)))
         })
         .await
         .map_err(|e| core_error(&name2, e.to_string()))?

@@ -22,6 +22,17 @@ impl PageCounts {
         self.updated += other.updated;
         self.unchanged += other.unchanged;
     }
+
+    /// Counts one upserted row from what its upsert returned: nothing (left as it was) or
+    /// `(_scrm_version, _scrm_changed)` — unchanged when not changed, inserted at version 1,
+    /// else updated.
+    pub(crate) fn tally(&mut self, returned: Option<(i64, i64)>) {
+        match returned {
+            None | Some((_, 0)) => self.unchanged += 1,
+            Some((1, _)) => self.inserted += 1,
+            Some(_) => self.updated += 1,
+        }
+    }
 }
 
 /// One page to commit: its rows and the bookmark that follows them.
@@ -78,7 +89,7 @@ pub trait Sink: Send {
     async fn close(&mut self, stream: &StreamSpec) -> Result<(), SyncError>;
 }
 
-/// The SQL of the typed columns, shared by the sinks.
+/// `ident` as a quoted SQL identifier (`"` doubled), shared by the sinks.
 pub(crate) fn quote(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }

@@ -78,7 +78,7 @@ impl std::fmt::Debug for SqliteSink {
 }
 
 /// A message a user can act on for an SQLite error.
-pub(crate) fn explain(e: &rusqlite::Error) -> (SyncErrorKind, String) {
+pub(crate) fn explain(e: &rusqlite::Error) -> String {
     let code = e.sqlite_error_code();
     let advice = match code {
         Some(ErrorCode::ReadOnly) => {
@@ -99,12 +99,16 @@ pub(crate) fn explain(e: &rusqlite::Error) -> (SyncErrorKind, String) {
         }
         _ => "",
     };
-    let message = if advice.is_empty() {
+    if advice.is_empty() {
         e.to_string()
     } else {
         format!("{advice} ({e})")
-    };
-    (SyncErrorKind::Database, message)
+    }
+}
+
+/// The [`SyncErrorKind::Database`] error of `e` on the database `name`.
+fn db_error(name: &str, e: &rusqlite::Error) -> SyncError {
+    SyncError::new(SyncErrorKind::Database, name, explain(e))
 }
 
 impl SqliteSink {
@@ -131,10 +135,7 @@ impl SqliteSink {
         self.blocking(move |conn, name, _| {
             conn.query_row(&sql, [], |r| r.get::<_, i64>(0))
                 .map(|n| n.max(0) as u64)
-                .map_err(|e| {
-                    let (kind, message) = explain(&e);
-                    SyncError::new(kind, name, message)
-                })
+                .map_err(|e| db_error(name, &e))
         })
         .await
     }
@@ -186,23 +187,15 @@ pub(crate) fn open_connection(path: &Path, name: &str) -> Result<Connection, Syn
     }
 }
 
+/// One attempt at opening the database; the error says whether it was busy (worth retrying).
 fn try_open(path: &Path, name: &str) -> Result<Connection, (SyncError, bool)> {
     let err = |e: rusqlite::Error| {
         let busy = matches!(
             e.sqlite_error_code(),
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
         );
-        let (kind, message) = explain(&e);
-        (SyncError::new(kind, name, message), busy)
+        (db_error(name, &e), busy)
     };
-    try_open_inner(path, name, &err)
-}
-
-fn try_open_inner(
-    path: &Path,
-    name: &str,
-    err: &dyn Fn(rusqlite::Error) -> (SyncError, bool),
-) -> Result<Connection, (SyncError, bool)> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -275,10 +268,7 @@ fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<(String
 
 /// Creates the table of `spec`, or checks and migrates an existing one.
 fn ensure_table(conn: &Connection, spec: &StreamSpec, name: &str) -> Result<(), SyncError> {
-    let err = |e: rusqlite::Error| {
-        let (kind, message) = explain(&e);
-        SyncError::new(kind, name, message)
-    };
+    let err = |e: rusqlite::Error| db_error(name, &e);
     let table = spec.table();
     let columns = table_columns(conn, table).map_err(err)?;
     if columns.is_empty() {
@@ -369,22 +359,13 @@ fn upsert_sql(spec: &StreamSpec, refresh: bool) -> String {
     let t = quote(spec.table());
     let mut cols: Vec<String> = spec.key_columns().iter().map(|c| quote(&c.name)).collect();
     let keys = cols.join(", ");
-    let mut sets = Vec::new();
-    if let Some(c) = spec.cursor_column() {
-        cols.push(quote(&c.name));
-        sets.push(format!("{0} = excluded.{0}", quote(&c.name)));
+    let cursor = spec.cursor_column().map(|c| quote(&c.name));
+    if let Some(c) = &cursor {
+        cols.push(c.clone());
     }
     cols.push("record".into());
     cols.push("_scrm_written_at".into());
     let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-    sets.push("record = excluded.record".into());
-    sets.push("_scrm_written_at = excluded._scrm_written_at".into());
-    sets.push(format!(
-        "_scrm_version = {t}._scrm_version + ({t}.record IS NOT excluded.record)"
-    ));
-    sets.push(format!(
-        "_scrm_changed = ({t}.record IS NOT excluded.record)"
-    ));
     if !refresh {
         // Without --full: insert when new (1 change), else update when changed
         // ([`update_sql`]: 1 change), else nothing: each outcome counted exactly.
@@ -396,6 +377,18 @@ fn upsert_sql(spec: &StreamSpec, refresh: bool) -> String {
         );
     }
     // --full rewrites every row and says which ones changed.
+    let mut sets = Vec::new();
+    if let Some(c) = &cursor {
+        sets.push(format!("{c} = excluded.{c}"));
+    }
+    sets.push("record = excluded.record".into());
+    sets.push("_scrm_written_at = excluded._scrm_written_at".into());
+    sets.push(format!(
+        "_scrm_version = {t}._scrm_version + ({t}.record IS NOT excluded.record)"
+    ));
+    sets.push(format!(
+        "_scrm_changed = ({t}.record IS NOT excluded.record)"
+    ));
     format!(
         "INSERT INTO {t} ({}, _scrm_version, _scrm_changed) VALUES ({}, 1, 1) \
          ON CONFLICT ({keys}) DO UPDATE SET {} RETURNING _scrm_version, _scrm_changed",
@@ -442,10 +435,7 @@ fn take_lock(
     name: &str,
     holder: &Holder,
 ) -> Result<(), SyncError> {
-    let err = |e: rusqlite::Error| {
-        let (kind, message) = explain(&e);
-        SyncError::new(kind, name, message)
-    };
+    let err = |e: rusqlite::Error| db_error(name, &e);
     let info = spec.info();
     let current: Option<(String, String, i64, i64)> = conn
         .query_row(
@@ -509,10 +499,7 @@ impl Sink for SqliteSink {
     async fn open(&mut self, stream: &StreamSpec) -> Result<Option<String>, SyncError> {
         let spec = stream.clone();
         self.blocking(move |conn, name, holder| {
-            let err = |e: rusqlite::Error| {
-                let (kind, message) = explain(&e);
-                SyncError::new(kind, name, message)
-            };
+            let err = |e: rusqlite::Error| db_error(name, &e);
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(err)?;
@@ -540,10 +527,7 @@ impl Sink for SqliteSink {
     ) -> Result<PageCounts, SyncError> {
         let spec = stream.clone();
         self.blocking(move |conn, name, holder| {
-            let err = |e: rusqlite::Error| {
-                let (kind, message) = explain(&e);
-                SyncError::new(kind, name, message)
-            };
+            let err = |e: rusqlite::Error| db_error(name, &e);
             let info = spec.info();
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -612,18 +596,11 @@ impl Sink for SqliteSink {
                         continue;
                     }
                     let mut rows = stmt.query(params.as_slice()).map_err(err)?;
-                    match rows.next().map_err(err)? {
-                        None => counts.unchanged += 1,
-                        Some(r) => {
-                            let version: i64 = r.get(0).map_err(err)?;
-                            let changed: i64 = r.get(1).map_err(err)?;
-                            match (version, changed) {
-                                (_, 0) => counts.unchanged += 1,
-                                (1, _) => counts.inserted += 1,
-                                _ => counts.updated += 1,
-                            }
-                        }
-                    }
+                    let returned = match rows.next().map_err(err)? {
+                        None => None,
+                        Some(r) => Some((r.get(0).map_err(err)?, r.get(1).map_err(err)?)),
+                    };
+                    counts.tally(returned);
                 }
             }
             tx.execute(
@@ -647,10 +624,7 @@ impl Sink for SqliteSink {
                 "DELETE FROM _scrm_locks WHERE vendor = ?1 AND operation = ?2 AND filters = ?3 AND holder = ?4",
                 params![info.vendor, info.name, spec.filters(), holder.id],
             )
-            .map_err(|e| {
-                let (kind, message) = explain(&e);
-                SyncError::new(kind, name, message)
-            })?;
+            .map_err(|e| db_error(name, &e))?;
             Ok(())
         })
         .await

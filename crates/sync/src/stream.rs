@@ -244,7 +244,7 @@ impl StreamSpec {
 
     /// The row of `record`: its key values, cursor value and the record itself.
     pub fn row(&self, record: Box<RawValue>) -> Result<Row, SyncError> {
-        let values = pick(record.get(), &self.fields).map_err(|e| {
+        let mut values = pick(record.get(), &self.fields).map_err(|e| {
             SyncError::new(
                 SyncErrorKind::Record,
                 "",
@@ -254,7 +254,6 @@ impl StreamSpec {
                 ),
             )
         })?;
-        let mut values = values;
         let index = |name: &str| self.fields.binary_search_by(|f| f.as_str().cmp(name)).ok();
         // The cursor first: its field may also be part of the key (then it is read, not taken).
         let cursor = self.cursor.as_ref().and_then(|(i, col)| {
