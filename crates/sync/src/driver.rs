@@ -451,6 +451,7 @@ async fn run<V: Vendor>(
         }
     }
     drop(pages);
+    stats(&mut summary);
     if !completed {
         finish(&mut bookmark, newest_first);
         sink.commit_page(
@@ -460,7 +461,6 @@ async fn run<V: Vendor>(
         .await
         .map_err(|e| fail(e, &summary))?;
     }
-    stats(&mut summary);
     tracing::info!(
         vendor = info.vendor,
         operation = info.name,

@@ -31,7 +31,8 @@ pub struct PostgresSink {
 
 /// A stream's per-page statements, prepared once per stream.
 struct Prepared {
-    /// The `refresh` they were prepared for (fixed for a run).
+    /// The table and the `refresh` they were prepared for (both fixed for a run).
+    table: String,
     refresh: bool,
     /// The rows' upsert ([`upsert_sql`]).
     upsert: Statement,
@@ -389,7 +390,9 @@ impl Sink for PostgresSink {
         };
         let info = stream.info();
         let (upsert, state) = match &self.prepared {
-            Some(p) if p.refresh == page.refresh => (p.upsert.clone(), p.state.clone()),
+            Some(p) if p.refresh == page.refresh && p.table == stream.table() => {
+                (p.upsert.clone(), p.state.clone())
+            }
             _ => {
                 let upsert = self
                     .client
@@ -398,6 +401,7 @@ impl Sink for PostgresSink {
                     .map_err(err)?;
                 let state = self.client.prepare(STATE_UPSERT).await.map_err(err)?;
                 self.prepared = Some(Prepared {
+                    table: stream.table().to_owned(),
                     refresh: page.refresh,
                     upsert: upsert.clone(),
                     state: state.clone(),
