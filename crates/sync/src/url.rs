@@ -118,6 +118,29 @@ fn is_password_key(key: &str) -> bool {
         .is_some_and(|(k, _)| k.eq_ignore_ascii_case("password"))
 }
 
+/// Opens the sink of `url` (`sqlite:PATH` or `postgres://…`).
+pub async fn connect(url: &str) -> Result<Box<dyn Sink>, SyncError> {
+    match DatabaseUrl::parse(url)? {
+        #[cfg(feature = "sqlite")]
+        DatabaseUrl::Sqlite(path) => {
+            let sink = tokio::task::spawn_blocking(move || crate::SqliteSink::open(path))
+                .await
+                .map_err(|e| {
+                    SyncError::new(SyncErrorKind::Database, url, format!("cannot open: {e}"))
+                })??;
+            Ok(Box::new(sink))
+        }
+        #[cfg(feature = "postgres")]
+        DatabaseUrl::Postgres(u) => Ok(Box::new(crate::PostgresSink::connect(&u).await?)),
+        #[allow(unreachable_patterns)]
+        other => Err(SyncError::new(
+            SyncErrorKind::Usage,
+            other.display(),
+            "this build of scrm-sync has no sink for that database (enable its cargo feature)",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,28 +184,5 @@ mod tests {
             assert!(!text.contains("hunter2"), "{text}");
             assert!(text.contains("sqlite:PATH or postgres://"), "{text}");
         }
-    }
-}
-
-/// Opens the sink of `url` (`sqlite:PATH` or `postgres://…`).
-pub async fn connect(url: &str) -> Result<Box<dyn Sink>, SyncError> {
-    match DatabaseUrl::parse(url)? {
-        #[cfg(feature = "sqlite")]
-        DatabaseUrl::Sqlite(path) => {
-            let sink = tokio::task::spawn_blocking(move || crate::SqliteSink::open(path))
-                .await
-                .map_err(|e| {
-                    SyncError::new(SyncErrorKind::Database, url, format!("cannot open: {e}"))
-                })??;
-            Ok(Box::new(sink))
-        }
-        #[cfg(feature = "postgres")]
-        DatabaseUrl::Postgres(u) => Ok(Box::new(crate::PostgresSink::connect(&u).await?)),
-        #[allow(unreachable_patterns)]
-        other => Err(SyncError::new(
-            SyncErrorKind::Usage,
-            other.display(),
-            "this build of scrm-sync has no sink for that database (enable its cargo feature)",
-        )),
     }
 }
