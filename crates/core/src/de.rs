@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use serde::de::{self, DeserializeOwned, Visitor};
@@ -33,45 +34,57 @@ pub struct Id {
     repr: IdRepr,
 }
 
-/// How an [`Id`] holds its text: a JSON number's digits inline (no allocation: most ids of a
-/// page are numbers, and a heap string per id was a measurable part of decoding a page), a
-/// string as sent.
+/// How an [`Id`] holds its value: a JSON number as the integer, its text formatted once, on
+/// first use (most ids of a page are numbers, and formatting every one while decoding was a
+/// measurable part of decoding a page, so a record pays for the text only where it is read);
+/// a string as sent.
 #[derive(Clone)]
 enum IdRepr {
-    /// The decimal digits of an integer (with a leading `-` if negative), `len` bytes of `digits`.
-    Number { digits: [u8; ID_DIGITS], len: u8 },
+    /// A JSON number.
+    Number(Integer, OnceLock<IdText>),
     /// Text as the vendor sent it.
     Text(String),
+}
+
+/// An integer id: a JSON number is an `u64` or, below zero, an `i64`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Integer {
+    Unsigned(u64),
+    Signed(i64),
+}
+
+/// The decimal text of an [`Integer`].
+#[derive(Clone)]
+struct IdText {
+    bytes: [u8; ID_DIGITS],
+    len: u8,
 }
 
 /// Room for the longest integer a JSON number id can be: `-9223372036854775808` and
 /// `18446744073709551615` are 20 characters.
 const ID_DIGITS: usize = 20;
 
-impl IdRepr {
-    /// The decimal text of `negative` `magnitude`.
-    fn integer(negative: bool, mut magnitude: u64) -> IdRepr {
-        let mut buf = [0u8; ID_DIGITS];
-        let mut at = ID_DIGITS;
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (magnitude % 10) as u8;
-            magnitude /= 10;
-            if magnitude == 0 {
-                break;
-            }
+impl IdText {
+    fn of(value: Integer) -> IdText {
+        let mut buf = itoa::Buffer::new();
+        let text = match value {
+            Integer::Unsigned(v) => buf.format(v),
+            Integer::Signed(v) => buf.format(v),
         }
-        if negative {
-            at -= 1;
-            buf[at] = b'-';
-        }
-        let len = ID_DIGITS - at;
-        let mut digits = [0u8; ID_DIGITS];
-        digits[..len].copy_from_slice(&buf[at..]);
-        IdRepr::Number {
-            digits,
+        .as_bytes();
+        let mut bytes = [0u8; ID_DIGITS];
+        // A 64-bit integer has at most ID_DIGITS characters.
+        let len = text.len().min(ID_DIGITS);
+        bytes[..len].copy_from_slice(&text[..len]);
+        IdText {
+            bytes,
             len: len as u8,
         }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and `-` are ever written there.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
     }
 }
 
@@ -86,42 +99,50 @@ impl Id {
     /// An id sent as a JSON number.
     pub fn number(value: u64) -> Self {
         Id {
-            repr: IdRepr::integer(false, value),
+            repr: IdRepr::Number(Integer::Unsigned(value), OnceLock::new()),
         }
     }
 
     /// A negative (or any signed) id sent as a JSON number.
     fn signed(value: i64) -> Self {
+        let value = match u64::try_from(value) {
+            Ok(v) => Integer::Unsigned(v),
+            Err(_) => Integer::Signed(value),
+        };
         Id {
-            repr: IdRepr::integer(value < 0, value.unsigned_abs()),
+            repr: IdRepr::Number(value, OnceLock::new()),
         }
     }
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
         match &self.repr {
-            // Only ASCII digits and `-` are ever written there.
-            IdRepr::Number { digits, len } => {
-                std::str::from_utf8(&digits[..usize::from(*len)]).unwrap_or_default()
-            }
+            IdRepr::Number(value, text) => text.get_or_init(|| IdText::of(*value)).as_str(),
             IdRepr::Text(s) => s,
         }
     }
 
     /// The id as an integer, if it is one.
     pub fn as_u64(&self) -> Option<u64> {
-        self.as_str().parse().ok()
+        match &self.repr {
+            IdRepr::Number(Integer::Unsigned(v), _) => Some(*v),
+            IdRepr::Number(Integer::Signed(_), _) => None,
+            IdRepr::Text(s) => s.parse().ok(),
+        }
     }
 
     /// Whether the vendor sent it as a JSON number.
     pub fn is_numeric(&self) -> bool {
-        matches!(self.repr, IdRepr::Number { .. })
+        matches!(self.repr, IdRepr::Number(..))
     }
 }
 
 impl PartialEq for Id {
     fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+        match (&self.repr, &other.repr) {
+            (IdRepr::Number(a, _), IdRepr::Number(b, _)) => a == b,
+            _ => self.as_str() == other.as_str(),
+        }
     }
 }
 impl Eq for Id {}
@@ -138,6 +159,11 @@ impl PartialOrd for Id {
 impl Ord for Id {
     /// Numeric ids order numerically, then text.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if let (IdRepr::Number(Integer::Unsigned(a), _), IdRepr::Number(Integer::Unsigned(b), _)) =
+            (&self.repr, &other.repr)
+        {
+            return a.cmp(b);
+        }
         let (a, b) = (self.as_str(), other.as_str());
         (a.len(), a).cmp(&(b.len(), b))
     }
@@ -173,16 +199,11 @@ impl From<u64> for Id {
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let text = self.as_str();
-        if self.is_numeric() {
-            if let Ok(n) = text.parse::<u64>() {
-                return s.serialize_u64(n);
-            }
-            if let Ok(n) = text.parse::<i64>() {
-                return s.serialize_i64(n);
-            }
+        match &self.repr {
+            IdRepr::Number(Integer::Unsigned(v), _) => s.serialize_u64(*v),
+            IdRepr::Number(Integer::Signed(v), _) => s.serialize_i64(*v),
+            IdRepr::Text(text) => s.serialize_str(text),
         }
-        s.serialize_str(text)
     }
 }
 
@@ -1024,17 +1045,55 @@ macro_rules! wire_integer {
         impl FromWire for $t {
             const TYPE: FieldType = FieldType::Integer;
             fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
-                let s = Scalar::read(d, "an integer or a string holding one")?;
-                if s.is_absent() {
-                    return Ok(None);
+                // A visitor of its own rather than a `Scalar`: integers are most of a page's
+                // fields, and the detour cost about a tenth of decoding a page of them.
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = Option<$t>;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("an integer or a string holding one")
+                    }
+                    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                        Ok(None)
+                    }
+                    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                        Ok(None)
+                    }
+                    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                        d.deserialize_any(self)
+                    }
+                    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                        <$t>::try_from(v).map(Some).map_err(|_| out_of_range(v, stringify!($t)))
+                    }
+                    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                        <$t>::try_from(v).map(Some).map_err(|_| out_of_range(v, stringify!($t)))
+                    }
+                    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                        Err(E::custom(format!("expected an integer, got {v}")))
+                    }
+                    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                        Err(E::custom(format!("expected an integer, got {v}")))
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                        let t = v.trim();
+                        if t.is_empty() {
+                            return Ok(None);
+                        }
+                        let n: i128 = t.parse().map_err(|_| {
+                            E::custom(format!("expected an integer, got the string {v:?}"))
+                        })?;
+                        <$t>::try_from(n).map(Some).map_err(|_| out_of_range(n, stringify!($t)))
+                    }
                 }
-                let v = s.integer::<D::Error>()?;
-                <$t>::try_from(v).map(Some).map_err(|_| {
-                    de::Error::custom(format!(concat!("{} is out of range for ", stringify!($t)), v))
-                })
+                d.deserialize_any(V)
             }
         }
     )*};
+}
+
+/// The error for an integer its field's type cannot hold.
+fn out_of_range<E: de::Error>(v: impl fmt::Display, ty: &str) -> E {
+    E::custom(format!("{v} is out of range for {ty}"))
 }
 wire_integer!(u8, u16, u32, u64, i32, i64);
 
@@ -1082,16 +1141,43 @@ impl FromWire for bool {
 
 impl FromWire for String {
     const TYPE: FieldType = FieldType::Text;
-    /// Text is kept as sent, `""` included; a number becomes its decimal text.
+    /// Text is kept as sent, `""` included; a number or a boolean becomes its text.
     fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
-        Ok(match Scalar::read(d, "a string")? {
-            Scalar::Null => None,
-            Scalar::Str(s) => Some(s.into_owned()),
-            Scalar::U64(v) => Some(v.to_string()),
-            Scalar::I64(v) => Some(v.to_string()),
-            Scalar::F64(v) => Some(v.to_string()),
-            Scalar::Bool(v) => Some(v.to_string()),
-        })
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Option<String>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Some(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Some(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Some(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Some(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Some(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Some(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -1099,18 +1185,43 @@ impl FromWire for Id {
     const TYPE: FieldType = FieldType::Id;
     /// `null`, `""` and `"-1"` mean absent.
     fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
-        match Scalar::read(d, "an id (integer or string)")? {
-            Scalar::Null => Ok(None),
-            Scalar::U64(v) => Ok(Some(Id::number(v))),
-            Scalar::I64(-1) => Ok(None),
-            Scalar::I64(v) => Ok(Some(Id::signed(v))),
-            Scalar::Str(s) if matches!(s.trim(), "" | "-1") => Ok(None),
-            Scalar::Str(s) => Ok(Some(Id::string(s.into_owned()))),
-            Scalar::F64(v) => Err(de::Error::custom(format!(
-                "expected an id, got the number {v} (not an integer)"
-            ))),
-            Scalar::Bool(v) => Err(de::Error::custom(format!("expected an id, got {v}"))),
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Option<Id>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an id (integer or string)")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Some(Id::number(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok((v != -1).then(|| Id::signed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok((!matches!(v.trim(), "" | "-1")).then(|| Id::string(v)))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok((!matches!(v.trim(), "" | "-1")).then(|| Id::string(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Err(E::custom(format!(
+                    "expected an id, got the number {v} (not an integer)"
+                )))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Err(E::custom(format!("expected an id, got {v}")))
+            }
         }
+        d.deserialize_any(V)
     }
 }
 
@@ -1362,6 +1473,87 @@ mod tests {
         assert_eq!(Id::number(5), Id::string("5"));
         assert!(Id::number(9) < Id::number(10));
         assert_eq!(format!("{:?}", Id::number(12)), "Id(12)");
+    }
+
+    #[test]
+    fn numeric_ids_compare_order_and_hash_as_their_text() {
+        use std::collections::HashSet;
+        // Equal ids are equal however they were sent, and hash alike (a set keeps one).
+        let forms = [Id::number(42), Id::string("42"), Id::signed(42)];
+        for a in &forms {
+            for b in &forms {
+                assert_eq!(a, b);
+                assert_eq!(a.cmp(b), std::cmp::Ordering::Equal);
+            }
+        }
+        assert_eq!(forms.iter().cloned().collect::<HashSet<_>>().len(), 1);
+        // Numbers order numerically, against text too; a clone keeps its text.
+        let mut ids = [
+            Id::number(100),
+            Id::string("99"),
+            Id::number(9),
+            Id::number(u64::MAX),
+            Id::string("18446744073709551616"),
+        ];
+        ids.sort();
+        let text: Vec<&str> = ids.iter().map(Id::as_str).collect();
+        assert_eq!(
+            text,
+            [
+                "9",
+                "99",
+                "100",
+                "18446744073709551615",
+                "18446744073709551616"
+            ]
+        );
+        let read = Id::number(7);
+        assert_eq!(read.as_str(), "7");
+        assert_eq!(read.clone().as_str(), "7");
+        assert_eq!(Id::signed(-3).as_u64(), None);
+        assert_ne!(Id::signed(-3), Id::number(3));
+    }
+
+    #[test]
+    fn wire_fields_read_numbers_strings_and_absent_markers() {
+        fn read<T: FromWire>(json: &str) -> Result<Option<T>, serde_json::Error> {
+            T::read_wire(&mut serde_json::Deserializer::from_str(json))
+        }
+        assert_eq!(read::<u32>("7").unwrap(), Some(7));
+        assert_eq!(read::<u32>(r#"" 7 ""#).unwrap(), Some(7));
+        assert_eq!(read::<i64>("-7").unwrap(), Some(-7));
+        assert_eq!(read::<u32>(r#""""#).unwrap(), None);
+        assert_eq!(read::<u32>("null").unwrap(), None);
+        let e = read::<u8>("300").unwrap_err().to_string();
+        assert!(e.contains("300 is out of range for u8"), "{e}");
+        let e = read::<u8>(r#""-1""#).unwrap_err().to_string();
+        assert!(e.contains("-1 is out of range for u8"), "{e}");
+        for bad in ["1.5", "true", "[1]", r#""x1""#] {
+            assert!(read::<u64>(bad).is_err(), "{bad}");
+        }
+
+        assert_eq!(read::<String>(r#""""#).unwrap().as_deref(), Some(""));
+        assert_eq!(read::<String>("12").unwrap().as_deref(), Some("12"));
+        assert_eq!(read::<String>("-1.5").unwrap().as_deref(), Some("-1.5"));
+        assert_eq!(read::<String>("false").unwrap().as_deref(), Some("false"));
+        assert_eq!(
+            read::<String>(r#""a\"b""#).unwrap().as_deref(),
+            Some("a\"b")
+        );
+        assert_eq!(read::<String>("null").unwrap(), None);
+        assert!(read::<String>("{}").is_err());
+
+        let id = read::<Id>("9007199254740993").unwrap().unwrap();
+        assert!(id.is_numeric());
+        assert_eq!(id.as_str(), "9007199254740993");
+        assert_eq!(read::<Id>("-5").unwrap().unwrap().as_str(), "-5");
+        assert!(!read::<Id>(r#""a-1""#).unwrap().unwrap().is_numeric());
+        for absent in ["null", "-1", r#""""#, r#"" ""#, r#""-1""#] {
+            assert_eq!(read::<Id>(absent).unwrap(), None, "{absent}");
+        }
+        for bad in ["1.5", "true", "[]"] {
+            assert!(read::<Id>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
