@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use scrm_core::de::{ChinaDateTime, FieldType, FromWire, Scalar};
+use scrm_core::de::{ChinaDateTime, FieldType, FromWire, ReadScalar, read_scalar};
 use scrm_core::registry::{ChangeKind, Granularity, Incremental};
 use scrm_core::{Error, ErrorKind};
 use serde::{Deserializer, Serialize, Serializer, de};
@@ -125,19 +125,21 @@ impl Serialize for LenientDateTime {
     }
 }
 
+impl ReadScalar for LenientDateTime {
+    const EXPECTED: &'static str = "a date-time like \"2024-01-31 08:00\"";
+    fn text<E: de::Error>(v: &str) -> Result<Option<Self>, E> {
+        if v.trim().is_empty() {
+            return Ok(None);
+        }
+        LenientDateTime::parse(v).map(Some).map_err(E::custom)
+    }
+}
+
 impl FromWire for LenientDateTime {
     const TYPE: FieldType = FieldType::DateTime;
     /// `null` and `""` read as absent.
     fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
-        match Scalar::read(d, "a date-time like \"2024-01-31 08:00\"")? {
-            s if s.is_absent() => Ok(None),
-            Scalar::Str(s) => LenientDateTime::parse(&s)
-                .map(Some)
-                .map_err(de::Error::custom),
-            other => Err(de::Error::custom(format!(
-                "expected a date-time like \"2024-01-31 08:00\", got {other:?}"
-            ))),
-        }
+        read_scalar(d)
     }
 }
 

@@ -138,3 +138,30 @@ fn unix_seconds_and_millis_from_numbers_or_strings() {
     assert_eq!(ms.to_datetime().unwrap().unix_timestamp(), 1_700_000_000);
     assert!(serde_json::from_str::<UnixSeconds>("\"soon\"").is_err());
 }
+
+scrm_core::record! {
+    /// A record whose keys may come escaped.
+    pub struct Escaped {
+        /// A documented key.
+        add_time as "addTime": UnixSeconds,
+        /// Another.
+        name: String,
+    }
+}
+
+#[test]
+fn record_keys_with_escapes_match_like_plain_ones() {
+    // `\u0054` is `T`: serde_json cannot lend these keys from the input, so they are copied.
+    let json = r#"{"add\u0054ime":"1700000000","name":"a","vi\u0070":true,"plain":1,"n\"q":2}"#;
+    let r: Escaped = serde_json::from_str(json).unwrap();
+    assert_eq!(r.add_time, Some(UnixSeconds(1_700_000_000)));
+    assert_eq!(r.name.as_deref(), Some("a"));
+    assert_eq!(r.extra.get("vip"), Some(&serde_json::json!(true)));
+    assert_eq!(r.extra.get("plain"), Some(&serde_json::json!(1)));
+    assert_eq!(r.extra.get("n\"q"), Some(&serde_json::json!(2)));
+    assert_eq!(r.extra.len(), 3);
+    // From a reader nothing is borrowed: every key goes through the buffer.
+    let r: Escaped = serde_json::from_reader(json.as_bytes()).unwrap();
+    assert_eq!(r.add_time, Some(UnixSeconds(1_700_000_000)));
+    assert_eq!(r.extra.len(), 3);
+}
