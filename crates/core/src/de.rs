@@ -37,54 +37,38 @@ pub struct Id {
 /// How an [`Id`] holds its value: a JSON number as the integer, its text formatted once, on
 /// first use (most ids of a page are numbers, and formatting every one while decoding was a
 /// measurable part of decoding a page, so a record pays for the text only where it is read);
-/// a string as sent.
+/// a string as sent. 40 bytes.
 #[derive(Clone)]
 enum IdRepr {
-    /// A JSON number.
-    Number(Integer, OnceLock<IdText>),
+    /// A non-negative JSON number.
+    Unsigned(u64, OnceLock<IdText>),
+    /// A negative JSON number.
+    Signed(i64, OnceLock<IdText>),
     /// Text as the vendor sent it.
     Text(String),
 }
 
-/// An integer id: a JSON number is an `u64` or, below zero, an `i64`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Integer {
-    Unsigned(u64),
-    Signed(i64),
-}
-
-/// The decimal text of an [`Integer`].
+/// The decimal text of an integer, padded with NUL bytes (which digits never are).
 #[derive(Clone)]
-struct IdText {
-    bytes: [u8; ID_DIGITS],
-    len: u8,
-}
+struct IdText([u8; ID_DIGITS]);
 
 /// Room for the longest integer a JSON number id can be: `-9223372036854775808` and
 /// `18446744073709551615` are 20 characters.
 const ID_DIGITS: usize = 20;
 
 impl IdText {
-    fn of(value: Integer) -> IdText {
-        let mut buf = itoa::Buffer::new();
-        let text = match value {
-            Integer::Unsigned(v) => buf.format(v),
-            Integer::Signed(v) => buf.format(v),
-        }
-        .as_bytes();
+    fn of(text: &str) -> IdText {
         let mut bytes = [0u8; ID_DIGITS];
         // A 64-bit integer has at most ID_DIGITS characters.
         let len = text.len().min(ID_DIGITS);
-        bytes[..len].copy_from_slice(&text[..len]);
-        IdText {
-            bytes,
-            len: len as u8,
-        }
+        bytes[..len].copy_from_slice(&text.as_bytes()[..len]);
+        IdText(bytes)
     }
 
     fn as_str(&self) -> &str {
+        let len = self.0.iter().position(|&b| b == 0).unwrap_or(ID_DIGITS);
         // Only ASCII digits and `-` are ever written there.
-        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+        std::str::from_utf8(&self.0[..len]).unwrap_or_default()
     }
 }
 
@@ -99,25 +83,28 @@ impl Id {
     /// An id sent as a JSON number.
     pub fn number(value: u64) -> Self {
         Id {
-            repr: IdRepr::Number(Integer::Unsigned(value), OnceLock::new()),
+            repr: IdRepr::Unsigned(value, OnceLock::new()),
         }
     }
 
-    /// A negative (or any signed) id sent as a JSON number.
+    /// An id sent as a JSON number that may be negative.
     fn signed(value: i64) -> Self {
-        let value = match u64::try_from(value) {
-            Ok(v) => Integer::Unsigned(v),
-            Err(_) => Integer::Signed(value),
+        let repr = match u64::try_from(value) {
+            Ok(v) => IdRepr::Unsigned(v, OnceLock::new()),
+            Err(_) => IdRepr::Signed(value, OnceLock::new()),
         };
-        Id {
-            repr: IdRepr::Number(value, OnceLock::new()),
-        }
+        Id { repr }
     }
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
         match &self.repr {
-            IdRepr::Number(value, text) => text.get_or_init(|| IdText::of(*value)).as_str(),
+            IdRepr::Unsigned(v, text) => text
+                .get_or_init(|| IdText::of(itoa::Buffer::new().format(*v)))
+                .as_str(),
+            IdRepr::Signed(v, text) => text
+                .get_or_init(|| IdText::of(itoa::Buffer::new().format(*v)))
+                .as_str(),
             IdRepr::Text(s) => s,
         }
     }
@@ -125,22 +112,25 @@ impl Id {
     /// The id as an integer, if it is one.
     pub fn as_u64(&self) -> Option<u64> {
         match &self.repr {
-            IdRepr::Number(Integer::Unsigned(v), _) => Some(*v),
-            IdRepr::Number(Integer::Signed(_), _) => None,
+            IdRepr::Unsigned(v, _) => Some(*v),
+            IdRepr::Signed(..) => None,
             IdRepr::Text(s) => s.parse().ok(),
         }
     }
 
     /// Whether the vendor sent it as a JSON number.
     pub fn is_numeric(&self) -> bool {
-        matches!(self.repr, IdRepr::Number(..))
+        !matches!(self.repr, IdRepr::Text(_))
     }
 }
 
 impl PartialEq for Id {
     fn eq(&self, other: &Self) -> bool {
         match (&self.repr, &other.repr) {
-            (IdRepr::Number(a, _), IdRepr::Number(b, _)) => a == b,
+            (IdRepr::Unsigned(a, _), IdRepr::Unsigned(b, _)) => a == b,
+            (IdRepr::Signed(a, _), IdRepr::Signed(b, _)) => a == b,
+            (IdRepr::Unsigned(..), IdRepr::Signed(..))
+            | (IdRepr::Signed(..), IdRepr::Unsigned(..)) => false,
             _ => self.as_str() == other.as_str(),
         }
     }
@@ -159,9 +149,7 @@ impl PartialOrd for Id {
 impl Ord for Id {
     /// Numeric ids order numerically, then text.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        if let (IdRepr::Number(Integer::Unsigned(a), _), IdRepr::Number(Integer::Unsigned(b), _)) =
-            (&self.repr, &other.repr)
-        {
+        if let (IdRepr::Unsigned(a, _), IdRepr::Unsigned(b, _)) = (&self.repr, &other.repr) {
             return a.cmp(b);
         }
         let (a, b) = (self.as_str(), other.as_str());
@@ -200,8 +188,8 @@ impl From<u64> for Id {
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match &self.repr {
-            IdRepr::Number(Integer::Unsigned(v), _) => s.serialize_u64(*v),
-            IdRepr::Number(Integer::Signed(v), _) => s.serialize_i64(*v),
+            IdRepr::Unsigned(v, _) => s.serialize_u64(*v),
+            IdRepr::Signed(v, _) => s.serialize_i64(*v),
             IdRepr::Text(text) => s.serialize_str(text),
         }
     }
@@ -1496,6 +1484,13 @@ mod tests {
         assert_eq!(read.clone().as_str(), "7");
         assert_eq!(Id::signed(-3).as_u64(), None);
         assert_ne!(Id::signed(-3), Id::number(3));
+        assert_eq!(Id::signed(-3), Id::string("-3"));
+        // Ids are most of a page's fields: they stay small.
+        assert!(
+            std::mem::size_of::<Id>() <= 40,
+            "{}",
+            std::mem::size_of::<Id>()
+        );
     }
 
     #[test]
