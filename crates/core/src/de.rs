@@ -895,10 +895,11 @@ impl fmt::Display for FieldType {
     }
 }
 
-/// What a scalar field type makes of each kind of JSON scalar: [`read_scalar`] reads `null`
-/// as absent and hands every other scalar to these; a kind a type does not take is refused
-/// with [`EXPECTED`](Self::EXPECTED). One visitor serves every type, with no intermediate
-/// value (a `Scalar` enum in between cost about a tenth of decoding a page of integers).
+/// What a field type makes of each kind of JSON scalar (and of an array, for lists):
+/// [`read_scalar`] reads `null` as absent and hands every other value to these; a kind a type
+/// does not take is refused with [`EXPECTED`](Self::EXPECTED). One visitor serves every type,
+/// with no intermediate value (a `Scalar` enum in between cost about a tenth of decoding a page
+/// of integers).
 #[doc(hidden)]
 pub trait ReadScalar: Sized {
     /// What the field holds, for error messages ("an integer or a string holding one").
@@ -906,10 +907,7 @@ pub trait ReadScalar: Sized {
 
     /// A JSON string.
     fn text<E: de::Error>(v: &str) -> Result<Option<Self>, E> {
-        Err(E::invalid_type(
-            de::Unexpected::Str(v),
-            &Expected(Self::EXPECTED),
-        ))
+        refused::<Self, E>(de::Unexpected::Str(v))
     }
     /// A JSON string the deserializer already owns.
     fn owned_text<E: de::Error>(v: String) -> Result<Option<Self>, E> {
@@ -917,31 +915,23 @@ pub trait ReadScalar: Sized {
     }
     /// A non-negative integer.
     fn unsigned<E: de::Error>(v: u64) -> Result<Option<Self>, E> {
-        Err(E::invalid_type(
-            de::Unexpected::Unsigned(v),
-            &Expected(Self::EXPECTED),
-        ))
+        refused::<Self, E>(de::Unexpected::Unsigned(v))
     }
     /// A negative integer.
     fn signed<E: de::Error>(v: i64) -> Result<Option<Self>, E> {
-        Err(E::invalid_type(
-            de::Unexpected::Signed(v),
-            &Expected(Self::EXPECTED),
-        ))
+        refused::<Self, E>(de::Unexpected::Signed(v))
     }
     /// A number with a fraction or an exponent.
     fn float<E: de::Error>(v: f64) -> Result<Option<Self>, E> {
-        Err(E::invalid_type(
-            de::Unexpected::Float(v),
-            &Expected(Self::EXPECTED),
-        ))
+        refused::<Self, E>(de::Unexpected::Float(v))
     }
     /// `true` or `false`.
     fn boolean<E: de::Error>(v: bool) -> Result<Option<Self>, E> {
-        Err(E::invalid_type(
-            de::Unexpected::Bool(v),
-            &Expected(Self::EXPECTED),
-        ))
+        refused::<Self, E>(de::Unexpected::Bool(v))
+    }
+    /// A JSON array (only lists take one).
+    fn list<'de, A: de::SeqAccess<'de>>(_seq: A) -> Result<Option<Self>, A::Error> {
+        refused::<Self, A::Error>(de::Unexpected::Seq)
     }
 }
 
@@ -951,6 +941,23 @@ pub trait ReadScalar: Sized {
 #[inline]
 pub fn read_scalar<'de, D: Deserializer<'de>, T: ReadScalar>(d: D) -> Result<Option<T>, D::Error> {
     d.deserialize_any(ScalarVisitor::<T>(std::marker::PhantomData))
+}
+
+/// The refusal of a JSON scalar `T` does not take.
+fn refused<T: ReadScalar, E: de::Error>(what: de::Unexpected<'_>) -> Result<Option<T>, E> {
+    Err(E::invalid_type(what, &Expected(T::EXPECTED)))
+}
+
+/// Reads a text field through `parse`, a blank text as absent (for [`ReadScalar::text`]).
+#[doc(hidden)]
+pub fn parse_text<T, E: de::Error>(
+    v: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, E> {
+    if v.trim().is_empty() {
+        return Ok(None);
+    }
+    parse(v).map(Some).map_err(E::custom)
 }
 
 struct Expected(&'static str);
@@ -997,6 +1004,9 @@ impl<'de, T: ReadScalar> Visitor<'de> for ScalarVisitor<T> {
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         T::owned_text(v)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        T::list(seq)
     }
 }
 
@@ -1208,10 +1218,7 @@ impl FromWire for UnixMillis {
 impl ReadScalar for ChinaDate {
     const EXPECTED: &'static str = "a date like \"2024-01-31\"";
     fn text<E: de::Error>(v: &str) -> Result<Option<Self>, E> {
-        if v.trim().is_empty() {
-            return Ok(None);
-        }
-        ChinaDate::parse(v).map(Some).map_err(E::custom)
+        parse_text(v, ChinaDate::parse)
     }
 }
 
@@ -1225,10 +1232,7 @@ impl FromWire for ChinaDate {
 impl ReadScalar for ChinaDateTime {
     const EXPECTED: &'static str = "a date-time like \"2024-01-31 08:00:00\"";
     fn text<E: de::Error>(v: &str) -> Result<Option<Self>, E> {
-        if v.trim().is_empty() {
-            return Ok(None);
-        }
-        ChinaDateTime::parse(v).map(Some).map_err(E::custom)
+        parse_text(v, ChinaDateTime::parse)
     }
 }
 
@@ -1246,41 +1250,29 @@ impl FromWire for serde_json::Value {
     }
 }
 
+impl<T: DeserializeOwned> ReadScalar for Vec<T> {
+    const EXPECTED: &'static str = "a list";
+    fn text<E: de::Error>(v: &str) -> Result<Option<Self>, E> {
+        if v.trim().is_empty() {
+            Ok(None)
+        } else {
+            Err(E::custom(format!("expected a list, got the string {v:?}")))
+        }
+    }
+    fn list<'de, A: de::SeqAccess<'de>>(mut seq: A) -> Result<Option<Self>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(item) = seq.next_element()? {
+            out.push(item);
+        }
+        Ok(Some(out))
+    }
+}
+
 impl<T: DeserializeOwned> FromWire for Vec<T> {
     const TYPE: FieldType = FieldType::List;
     /// `null` and `""` read as absent.
     fn read_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: DeserializeOwned> Visitor<'de> for V<T> {
-            type Value = Option<Vec<T>>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                if v.trim().is_empty() {
-                    Ok(None)
-                } else {
-                    Err(E::custom(format!("expected a list, got the string {v:?}")))
-                }
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-                while let Some(item) = seq.next_element()? {
-                    out.push(item);
-                }
-                Ok(Some(out))
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
+        read_scalar(d)
     }
 }
 
@@ -1532,6 +1524,20 @@ mod tests {
         }
         for bad in ["1.5", "true", "[]"] {
             assert!(read::<Id>(bad).is_err(), "{bad}");
+        }
+
+        assert_eq!(
+            read::<Vec<String>>(r#"["a","b"]"#).unwrap(),
+            Some(vec!["a".to_owned(), "b".to_owned()])
+        );
+        assert_eq!(read::<Vec<u32>>("[]").unwrap(), Some(vec![]));
+        for absent in ["null", r#""""#, r#"" ""#] {
+            assert_eq!(read::<Vec<u32>>(absent).unwrap(), None, "{absent}");
+        }
+        let e = read::<Vec<u32>>(r#""x""#).unwrap_err().to_string();
+        assert!(e.contains("expected a list, got the string"), "{e}");
+        for bad in ["{}", "1", "true", r#"["x"]"#] {
+            assert!(read::<Vec<u32>>(bad).is_err(), "{bad}");
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use scrm_core::de::{ChinaDateTime, FieldType, FromWire, ReadScalar, read_scalar};
+use scrm_core::de::{ChinaDateTime, FieldType, FromWire, ReadScalar, parse_text, read_scalar};
 use scrm_core::registry::{ChangeKind, Granularity, Incremental};
 use scrm_core::{Error, ErrorKind};
 use serde::{Deserializer, Serialize, Serializer, de};
@@ -128,10 +128,7 @@ impl Serialize for LenientDateTime {
 impl ReadScalar for LenientDateTime {
     const EXPECTED: &'static str = "a date-time like \"2024-01-31 08:00\"";
     fn text<E: de::Error>(v: &str) -> Result<Option<Self>, E> {
-        if v.trim().is_empty() {
-            return Ok(None);
-        }
-        LenientDateTime::parse(v).map(Some).map_err(E::custom)
+        parse_text(v, LenientDateTime::parse)
     }
 }
 
