@@ -27,6 +27,7 @@ mod client;
 mod clock;
 pub mod de;
 mod error;
+mod extra;
 mod model;
 mod operation;
 pub mod paging;
@@ -44,6 +45,7 @@ mod transport;
 pub use client::{Client, ClientOptions, ClientStats, Configure, classify_http, retry_after};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, ErrorKind, TransportError, TransportErrorKind};
+pub use extra::Extra;
 pub use model::{Field, IntoField};
 pub use operation::{
     Encoding, Operation, Route, Vendor, decode_envelope, decode_json, looks_like_json,

@@ -389,8 +389,9 @@ macro_rules! record {
         #[non_exhaustive]
         $vis struct $name {
             $( $(#[doc = $doc])* pub $field: ::core::option::Option<$ty>, )*
-            /// Fields the documentation does not list, as the vendor sent them.
-            pub extra: $crate::__private::serde_json::Map<::std::string::String, $crate::__private::serde_json::Value>,
+            /// Fields the documentation does not list, as the vendor sent them (in the order
+            /// received).
+            pub extra: $crate::Extra,
         }
 
         impl $name {
@@ -456,7 +457,7 @@ macro_rules! record {
                                 )*
                                 _ => {
                                     let value = map.next_value()?;
-                                    out.extra.insert(key.to_owned(), value);
+                                    out.extra.push(key.to_owned(), value);
                                 }
                             }
                         }

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 scrm_core::lenient_enum! {
     /// Sort order by the time weiban recorded the customer (`order`): `asc` (weiban's default)
@@ -53,7 +53,7 @@ pub struct AnyList<T> {
     /// `total`, when weiban sends one (a number or digits).
     pub total: Option<u64>,
     /// Every other key, as sent.
-    pub extra: Map<String, Value>,
+    pub extra: scrm_core::Extra,
 }
 
 impl<T> Default for AnyList<T> {
@@ -62,7 +62,7 @@ impl<T> Default for AnyList<T> {
             items: None,
             list_key: None,
             total: None,
-            extra: Map::new(),
+            extra: scrm_core::Extra::new(),
         }
     }
 }
