@@ -118,8 +118,8 @@ pub mod prelude {
 
 pub use scrm_core::de::{ChinaDateTime, Id, JsonString};
 pub use scrm_core::{
-    Clock, Configure, DriftPolicy, Error, ErrorKind, Items, ManualClock, Page, PageOptions, Pages,
-    Position, RateLimit, RetryPolicy, Secret, SystemClock, collect_all,
+    Clock, Configure, DriftPolicy, Error, ErrorKind, Extra, Items, ManualClock, Page, PageOptions,
+    Pages, Position, RateLimit, RetryPolicy, Secret, SystemClock, collect_all,
 };
 /// What a custom transport ([`Configure::transport`]) implements and handles.
 pub use scrm_core::{

@@ -97,7 +97,7 @@ pub mod prelude {
 
 pub use scrm_core::de::{ChinaDate, ChinaDateTime, Digits, Id};
 pub use scrm_core::{
-    Clock, Configure, DriftPolicy, Error, ErrorKind, FixedIds, Items, ManualClock, Page,
+    Clock, Configure, DriftPolicy, Error, ErrorKind, Extra, FixedIds, Items, ManualClock, Page,
     PageOptions, Pages, Position, RateLimit, RequestIds, RetryPolicy, Secret, Stream, SystemClock,
     Transport, collect_all,
 };

@@ -105,7 +105,7 @@ pub mod prelude {
 
 pub use scrm_core::de::{Id, UnixSeconds};
 pub use scrm_core::{
-    AccessToken, Clock, Configure, ConfigureTokens, DriftPolicy, Error, ErrorKind, Items,
+    AccessToken, Clock, Configure, ConfigureTokens, DriftPolicy, Error, ErrorKind, Extra, Items,
     ManualClock, MemoryTokenStore, Page, PageOptions, Pages, Position, RateLimit, RetryPolicy,
     Secret, SystemClock, TokenStore, Transport, collect_all,
 };

@@ -97,7 +97,7 @@ pub mod prelude {
 pub use scrm_core::de;
 pub use scrm_core::de::{Id, JsonString, UnixMillis, UnixSeconds};
 pub use scrm_core::{
-    AccessToken, Clock, Configure, ConfigureTokens, DriftPolicy, Error, ErrorKind, Items,
+    AccessToken, Clock, Configure, ConfigureTokens, DriftPolicy, Error, ErrorKind, Extra, Items,
     ManualClock, MemoryTokenStore, Page, PageOptions, Pages, Position, RateLimit, RetryPolicy,
     Secret, Stream, SystemClock, TokenStore, Transport, async_trait, collect_all,
 };
