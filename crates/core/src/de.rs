@@ -945,7 +945,7 @@ pub fn read_scalar<'de, D: Deserializer<'de>, T: ReadScalar>(d: D) -> Result<Opt
 
 /// The refusal of a JSON scalar `T` does not take.
 fn refused<T: ReadScalar, E: de::Error>(what: de::Unexpected<'_>) -> Result<Option<T>, E> {
-    Err(E::invalid_type(what, &Expected(T::EXPECTED)))
+    Err(E::invalid_type(what, &T::EXPECTED))
 }
 
 /// Reads a text field through `parse`, a blank text as absent (for [`ReadScalar::text`]).
@@ -958,14 +958,6 @@ pub fn parse_text<T, E: de::Error>(
         return Ok(None);
     }
     parse(v).map(Some).map_err(E::custom)
-}
-
-struct Expected(&'static str);
-
-impl de::Expected for Expected {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
 }
 
 struct ScalarVisitor<T>(std::marker::PhantomData<T>);

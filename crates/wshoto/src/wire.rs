@@ -89,7 +89,8 @@ scrm_core::record! {
 pub const FORM_FIELD_PREFIX: &str = "mf_collect_form_";
 
 impl DetailData {
-    /// The form's own questions (`mf_collect_form_*` keys) and their raw answers, by key.
+    /// The form's own questions (`mf_collect_form_*` keys) and their raw answers, in the order
+    /// received.
     pub fn form_fields(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.extra
             .iter()
