@@ -4,7 +4,7 @@
 //! `return_code` is a **string** (`"0"` is success), `msg_id` echoes the request's, and
 //! `response_data` is a JSON document **inside a string** (an array for the list endpoints).
 
-use scrm_core::de::{JsonString, string_or_number};
+use scrm_core::de::{decode_json_text, string_or_number};
 use scrm_core::{Error, ErrorKind, HttpResponse, SignReceipt, Vendor, decode_json};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -131,9 +131,9 @@ fn decode_data<T: DeserializeOwned>(data: Option<serde_json::Value>) -> Result<T
     match data {
         None | Some(serde_json::Value::Null) => no_data(),
         Some(serde_json::Value::String(text)) if text.trim().is_empty() => no_data(),
-        Some(serde_json::Value::String(text)) => JsonString::<T>::parse(text)
-            .map(JsonString::into_value)
-            .map_err(|detail| Error::decode("response_data", detail)),
+        Some(serde_json::Value::String(text)) => {
+            decode_json_text::<T>(&text).map_err(|detail| Error::decode("response_data", detail))
+        }
         Some(json) => {
             let bytes = serde_json::to_vec(&json)
                 .map_err(|e| Error::decode("response_data", format!("{e}")))?;

@@ -8,7 +8,7 @@ use scrm_core::{ErrorKind, decode_json};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, UNIX_EPOCH};
 
-#[derive(Deserialize, Serialize, Debug)]
+#[derive(Deserialize, Serialize, Debug, Default, Clone)]
 struct Detail {
     name: String,
 }
@@ -99,6 +99,30 @@ fn json_string_round_trips_the_raw_text() {
     let v: JsonString<Detail> = serde_json::from_str(raw).unwrap();
     assert_eq!(serde_json::to_string(&v).unwrap(), raw);
     assert_eq!(v.value().name, "空格");
+}
+
+#[test]
+fn json_string_is_checked_when_read_and_decoded_once_when_asked() {
+    let v: JsonString<Detail> = serde_json::from_str(r#""{\"name\":\"a\"}""#).unwrap();
+    let copy = v.clone();
+    // Decoded on first use, then kept: the same value every time.
+    assert!(std::ptr::eq(v.value(), v.value()));
+    assert_eq!(v.value().name, "a");
+    assert_eq!(v, copy, "equal by their strings, decoded or not");
+    assert_eq!(copy.clone().into_value().name, "a");
+    assert_eq!(v.into_value().name, "a");
+    // A string that does not decode into `T` still fails the read, naming the path inside.
+    let e = serde_json::from_str::<JsonString<Detail>>(r#""{\"name\":[1]}""#).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("invalid JSON inside the string at `name`"),
+        "{e}"
+    );
+    let built = JsonString::new(Detail { name: "b".into() }).unwrap();
+    assert_eq!(built.raw(), r#"{"name":"b"}"#);
+    assert_eq!(built.value().name, "b");
+    assert_ne!(built, copy);
+    assert!(format!("{built:?}").contains(r#"raw: "{\"name\":\"b\"}""#));
 }
 
 #[test]
