@@ -8,9 +8,9 @@
 //! - weiban: the page is a `Value`; nothing else (the SDK decodes plain fields only).
 //! - waiqin: the envelope is a `Value`, and its `response_data` string is parsed again into a
 //!   `Value` (the records). No inner strings are decoded (the SDK decodes none).
-//! - tanma clues: the page is a `Value`; each field's `valueAsText` with `type` 8 is parsed
-//!   into a `Value` (the SDK decodes exactly those). (Until 2026-12 this read `fieldType`, a key
-//!   the records do not have, so that side skipped the work: its figures before then are low.)
+//! - tanma clues: the page is a `Value`; nothing else (the SDK decodes a `valueAsText` of
+//!   `type` 8 on the first `ClueField::value` call, which the visit does not make; until
+//!   2026-12-02 it decoded them while reading, and this side parsed them too).
 //! - tanma customer files: the page is a `Value`; `fileContent` is parsed into a `Value` (the SDK
 //!   decodes it into `JsonString<FileContent>`).
 //!
@@ -388,16 +388,6 @@ async fn tanma_clues(http: &reqwest::Client, s: &Setup, how: Decode) -> Result<u
                 let data = &v["data"];
                 let records = data["list"].as_array().map(Vec::as_slice).unwrap_or(&[]);
                 for record in records {
-                    for field in record["fields"]
-                        .as_array()
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[])
-                    {
-                        // `type` 8 values are JSON lists inside the string (the SDK decodes them).
-                        if field["type"].as_i64() == Some(8) {
-                            parse_inner(field, "valueAsText");
-                        }
-                    }
                     black_box(record);
                 }
                 (
@@ -411,13 +401,6 @@ async fn tanma_clues(http: &reqwest::Client, s: &Setup, how: Decode) -> Result<u
                     next_cursor: None,
                 });
                 for record in &data.list {
-                    for field in &record.fields {
-                        if field.r#type == Some(8) {
-                            let list: Option<Vec<String>> =
-                                typed::inner(field.value_as_text.as_deref());
-                            black_box(list);
-                        }
-                    }
                     black_box(record);
                 }
                 (data.list.len(), data.next_cursor)

@@ -3,6 +3,7 @@
 //! by field type), and the check that an id is an integer.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -178,7 +179,9 @@ impl FromWire for DateTimeParam {
 /// `valueAsText` is text whose meaning depends on `type`, which the vendor does not document.
 /// From the examples: 1 text, 2 an option id, 3 a date, 8 a JSON array inside the string
 /// (phone numbers). [`value`](Self::value) decodes type 8 as JSON and keeps every other type as
-/// text; [`value_as_text`](Self::value_as_text) is the string as sent.
+/// text; [`value_as_text`](Self::value_as_text) is the string as sent (what is written back).
+/// A type 8 value is decoded on the first call of `value`, once: a record that is only stored
+/// or forwarded never pays for it.
 ///
 /// ```
 /// use scrm_tanma::{ClueField, FieldValue};
@@ -190,14 +193,32 @@ impl FromWire for DateTimeParam {
 ///     r#"{"field":"mobile","type":8,"valueAsText":"[\"145678388\"]"}"#
 /// );
 /// ```
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct ClueField {
     field: String,
     field_type: Option<i64>,
-    /// `valueAsText` as sent when `value` is not the text itself (a decoded JSON document);
-    /// `None` when `value` is [`FieldValue::Text`], which holds the one copy of the string.
-    raw: Option<String>,
-    value: Option<FieldValue>,
+    value: Option<Held>,
+}
+
+/// How a [`ClueField`] holds `valueAsText`.
+#[derive(Clone)]
+enum Held {
+    /// A value of any type but [`ClueField::JSON_TYPE`]: always [`FieldValue::Text`], the one
+    /// copy of the string.
+    Text(FieldValue),
+    /// A [`ClueField::JSON_TYPE`] value: the string as sent, and its decoding once asked for
+    /// (boxed: a field holds it only after that).
+    Json(String, OnceLock<Box<FieldValue>>),
+}
+
+impl PartialEq for ClueField {
+    /// Fields are equal when they were sent alike (the decoded value follows from the text and
+    /// the type).
+    fn eq(&self, other: &Self) -> bool {
+        self.field == other.field
+            && self.field_type == other.field_type
+            && self.value_as_text() == other.value_as_text()
+    }
 }
 
 impl fmt::Debug for ClueField {
@@ -206,7 +227,7 @@ impl fmt::Debug for ClueField {
             .field("field", &self.field)
             .field("field_type", &self.field_type)
             .field("raw", &self.value_as_text())
-            .field("value", &self.value)
+            .field("value", &self.value())
             .finish()
     }
 }
@@ -228,15 +249,20 @@ impl ClueField {
 
     /// `valueAsText` exactly as sent; `None` for `null`.
     pub fn value_as_text(&self) -> Option<&str> {
-        match &self.value {
-            Some(FieldValue::Text(text)) => Some(text),
-            _ => self.raw.as_deref(),
+        match self.value.as_ref()? {
+            Held::Text(value) => value.as_text(),
+            Held::Json(raw, _) => Some(raw),
         }
     }
 
     /// The value decoded by the field's type; `None` for `null`.
     pub fn value(&self) -> Option<&FieldValue> {
-        self.value.as_ref()
+        match self.value.as_ref()? {
+            Held::Text(value) => Some(value),
+            Held::Json(raw, decoded) => {
+                Some(decoded.get_or_init(|| Box::new(FieldValue::json(raw))))
+            }
+        }
     }
 }
 
@@ -254,26 +280,15 @@ pub enum FieldValue {
 }
 
 impl FieldValue {
-    /// Decodes `raw` as the field type says.
-    #[cfg(test)]
-    fn decode(field_type: Option<i64>, raw: &str) -> FieldValue {
-        FieldValue::decode_owned(field_type, raw.to_owned()).0
-    }
-
-    /// Decodes `raw` as the field type says, without copying it: the value, and `raw` back
-    /// when the value is not the text itself.
-    fn decode_owned(field_type: Option<i64>, raw: String) -> (FieldValue, Option<String>) {
-        if field_type != Some(ClueField::JSON_TYPE) {
-            return (FieldValue::Text(raw), None);
+    /// Decodes a [`ClueField::JSON_TYPE`] value: a list of strings (what the examples show)
+    /// straight into its `Vec`, any other JSON as a `Value`, text that is not JSON as text.
+    fn json(raw: &str) -> FieldValue {
+        if let Ok(items) = serde_json::from_str::<Vec<String>>(raw) {
+            return FieldValue::List(items);
         }
-        // A list of strings (what the examples show) straight into its `Vec`; any other JSON
-        // as a `Value`; text that is not JSON kept as text.
-        if let Ok(items) = serde_json::from_str::<Vec<String>>(&raw) {
-            return (FieldValue::List(items), Some(raw));
-        }
-        match serde_json::from_str::<serde_json::Value>(&raw) {
-            Ok(other) => (FieldValue::Json(other), Some(raw)),
-            Err(_) => (FieldValue::Text(raw), None),
+        match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(other) => FieldValue::Json(other),
+            Err(_) => FieldValue::Text(raw.to_owned()),
         }
     }
 
@@ -319,17 +334,17 @@ impl Serialize for ClueField {
 impl<'de> Deserialize<'de> for ClueField {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let wire = WireField::deserialize(d)?;
-        let (value, raw) = match wire.value_as_text {
-            Some(text) => {
-                let (value, raw) = FieldValue::decode_owned(wire.field_type, text.into_owned());
-                (Some(value), raw)
+        let value = wire.value_as_text.map(|text| {
+            let text = text.into_owned();
+            if wire.field_type == Some(ClueField::JSON_TYPE) {
+                Held::Json(text, OnceLock::new())
+            } else {
+                Held::Text(FieldValue::Text(text))
             }
-            None => (None, None),
-        };
+        });
         Ok(ClueField {
             field: wire.field.into_owned(),
             field_type: wire.field_type,
-            raw,
             value,
         })
     }
@@ -391,21 +406,47 @@ mod tests {
 
     use super::*;
 
+    /// A field as received, decoded (or not) by its `type`.
+    fn decode(field_type: Option<i64>, raw: &str) -> FieldValue {
+        let f: ClueField = serde_json::from_value(serde_json::json!({
+            "field": "f", "type": field_type, "valueAsText": raw
+        }))
+        .unwrap();
+        assert_eq!(f.value_as_text(), Some(raw), "the text as sent");
+        f.value().unwrap().clone()
+    }
+
     #[test]
     fn field_values_by_type() {
-        let decode = |t, raw| FieldValue::decode(Some(t), raw);
-        assert_eq!(decode(1, "[\"a\"]"), FieldValue::Text("[\"a\"]".into()));
+        let by = |t, raw| decode(Some(t), raw);
+        assert_eq!(by(1, "[\"a\"]"), FieldValue::Text("[\"a\"]".into()));
         assert_eq!(
-            decode(8, "[\"a\",\"b\"]"),
+            by(8, "[\"a\",\"b\"]"),
             FieldValue::List(vec!["a".into(), "b".into()])
         );
-        assert_eq!(decode(8, "[]"), FieldValue::List(vec![]));
+        assert_eq!(by(8, "[]"), FieldValue::List(vec![]));
+        assert_eq!(by(8, "[1,2]"), FieldValue::Json(serde_json::json!([1, 2])));
+        assert_eq!(by(8, "not json"), FieldValue::Text("not json".into()));
+        // Decoded once, on first use; equality and the written form follow the text.
+        let f: ClueField =
+            serde_json::from_str(r#"{"field":"mobile","type":"8","valueAsText":"[\"1\"]"}"#)
+                .unwrap();
+        let copy = f.clone();
+        assert!(std::ptr::eq(f.value().unwrap(), f.value().unwrap()));
+        assert_eq!(f, copy, "a decoded field equals its undecoded copy");
         assert_eq!(
-            decode(8, "[1,2]"),
-            FieldValue::Json(serde_json::json!([1, 2]))
+            copy.value().and_then(FieldValue::as_list),
+            Some(&["1".to_owned()][..])
         );
-        assert_eq!(decode(8, "not json"), FieldValue::Text("not json".into()));
-        assert_eq!(FieldValue::decode(None, "x"), FieldValue::Text("x".into()));
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"{"field":"mobile","type":8,"valueAsText":"[\"1\"]"}"#
+        );
+        let null: ClueField =
+            serde_json::from_str(r#"{"field":"mobile","type":8,"valueAsText":null}"#).unwrap();
+        assert_eq!((null.value(), null.value_as_text()), (None, None));
+        assert_ne!(null, f);
+        assert_eq!(decode(None, "x"), FieldValue::Text("x".into()));
     }
 
     #[test]
