@@ -226,6 +226,9 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some("throughput") {
         return throughput_only(&args[1..]);
     }
+    if args.first().map(String::as_str) == Some("profile") {
+        return profile(&args[1..]);
+    }
     let mut plan = FULL;
     let mut out = None;
     let mut it = args.iter();
@@ -393,6 +396,60 @@ fn rss_child(args: &[String]) -> ExitCode {
 }
 
 /// The hidden `throughput [RECORDS [OP...]]` subcommand: only the throughput rows (profiling).
+/// Hidden `profile OP SIDE [RUNS]` (SIDE: `sdk`, `value` or `typed`): runs one side's export
+/// of OP over a 20 000-record sandbox RUNS times (default 20) and prints its client CPU per
+/// record, so that a profiler sees that side alone (`perf record scrm-bench profile …`).
+fn profile(args: &[String]) -> ExitCode {
+    let (Some(op), Some(side)) = (
+        args.first().and_then(|s| BenchOp::from_slug(s)),
+        args.get(1),
+    ) else {
+        return usage("profile OP sdk|value|typed [RUNS]");
+    };
+    let runs: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let result = measure::runtime().and_then(|rt| {
+        let sandbox = measure::sandbox(20_000)?;
+        let setup = ops::Setup::new(
+            sandbox.base_url(),
+            sandbox.credentials().clone(),
+            op.max_page_size(),
+        );
+        let mut cpu = Duration::ZERO;
+        let mut records = 0u64;
+        for _ in 0..runs {
+            let http = baseline::http_client()?;
+            let t0 = cpu::thread_cpu();
+            records += match side.as_str() {
+                "sdk" => {
+                    let client = ops::SdkClient::build(op, &setup)?;
+                    rt.block_on(client.export(&setup))?.records
+                }
+                "value" => {
+                    rt.block_on(baseline::export(&http, op, &setup, baseline::Decode::Value))?
+                }
+                "typed" => {
+                    rt.block_on(baseline::export(&http, op, &setup, baseline::Decode::Typed))?
+                }
+                other => return Err(format!("unknown side `{other}`")),
+            };
+            cpu += cpu::thread_cpu().saturating_sub(t0);
+        }
+        println!(
+            "{} {side}: {records} records, {:.3} µs CPU per record",
+            op.name(),
+            cpu.as_secs_f64() * 1e6 / records.max(1) as f64
+        );
+        Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("scrm-bench profile: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn throughput_only(args: &[String]) -> ExitCode {
     let records = args.first().and_then(|s| s.parse().ok()).unwrap_or(20_000);
     let ops: Vec<BenchOp> = args
