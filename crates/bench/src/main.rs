@@ -62,7 +62,7 @@ struct Plan {
 const QUICK: Plan = Plan {
     name: "quick",
     throughput_records: 20_000,
-    runs: 5,
+    runs: 6,
     rss_small: 10_000,
     rss_large: 1_000_000,
     rate: 20,
@@ -465,7 +465,7 @@ fn throughput_only(args: &[String]) -> ExitCode {
     let result = measure::runtime().and_then(|rt| {
         let sandbox = measure::sandbox(records)?;
         for op in ops {
-            let t = measure::throughput(&rt, &sandbox, op, 5)?;
+            let t = measure::throughput(&rt, &sandbox, op, 6)?;
             println!(
                 "{:<26} sdk {:>6.2} µs/rec  baseline {:>6.2} µs/rec  ratio {:.3}  typed {:>6.2} µs/rec  ratio {:.3}",
                 t.op,

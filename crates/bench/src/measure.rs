@@ -81,7 +81,10 @@ pub(crate) fn side(records: u64, walls: Vec<Duration>, cpus: Vec<Duration>) -> S
 }
 
 /// Throughput of `op` over a sandbox of `records` records: one warm-up of each side, then
-/// `runs` alternating runs of each; medians.
+/// `runs` rounds of one run of each side, the order of the three sides rotating from round to
+/// round; medians of each side, and the ratios as the median of the rounds' ratios (the runs of
+/// one round are adjacent in time, so load from elsewhere on the machine weighs on both terms
+/// of a ratio more often than on one).
 pub fn throughput(
     rt: &tokio::runtime::Runtime,
     sandbox: &Sandbox,
@@ -94,47 +97,77 @@ pub fn throughput(
         sandbox.credentials().clone(),
         op.max_page_size(),
     );
-    let (mut sdk_wall, mut sdk_cpu, mut base_wall, mut base_cpu) = (vec![], vec![], vec![], vec![]);
-    let (mut typed_wall, mut typed_cpu) = (vec![], vec![]);
+    // Per side (SDK, `Value` baseline, typed baseline): wall and CPU of each measured run.
+    let mut walls: [Vec<Duration>; 3] = Default::default();
+    let mut cpus: [Vec<Duration>; 3] = Default::default();
+    // SDK ÷ `Value` baseline and SDK ÷ typed baseline, per round.
+    let mut ratios: [Vec<f64>; 2] = Default::default();
     let mut stray = Duration::ZERO;
     for round in 0..=runs {
-        // SDK: a fresh client each run (built outside the timed part, as the baseline's is),
-        // so the token fetch and the connection are part of every run on both sides.
-        let client = SdkClient::build(op, &setup)?;
-        let t = timed(rt, client.export(&setup));
-        let got: SdkRun = t.value?;
-        check(op, "sdk", got.records, expected)?;
-        let http = baseline::http_client()?;
-        let b = timed(rt, baseline::export(&http, op, &setup, Decode::Value));
-        check(op, "baseline", b.value?, expected)?;
-        let http = baseline::http_client()?;
-        let ty = timed(rt, baseline::export(&http, op, &setup, Decode::Typed));
-        check(op, "typed baseline", ty.value?, expected)?;
+        let mut this_round = [Duration::ZERO; 3];
+        for k in 0..3 {
+            let which = (round + k) % 3;
+            let (wall, cpu, stray_cpu) = match which {
+                // SDK: a fresh client each run (built outside the timed part, as the
+                // baseline's is), so the token fetch and the connection are part of every run
+                // on both sides.
+                0 => {
+                    let client = SdkClient::build(op, &setup)?;
+                    let t = timed(rt, client.export(&setup));
+                    let got: SdkRun = t.value?;
+                    check(op, "sdk", got.records, expected)?;
+                    (t.wall, t.cpu, t.stray_cpu)
+                }
+                _ => {
+                    let (how, who) = if which == 1 {
+                        (Decode::Value, "baseline")
+                    } else {
+                        (Decode::Typed, "typed baseline")
+                    };
+                    let http = baseline::http_client()?;
+                    let t = timed(rt, baseline::export(&http, op, &setup, how));
+                    check(op, who, t.value?, expected)?;
+                    (t.wall, t.cpu, t.stray_cpu)
+                }
+            };
+            if round > 0 {
+                walls[which].push(wall);
+                cpus[which].push(cpu);
+                this_round[which] = cpu;
+                stray += stray_cpu;
+            }
+        }
         if round > 0 {
-            sdk_wall.push(t.wall);
-            sdk_cpu.push(t.cpu);
-            base_wall.push(b.wall);
-            base_cpu.push(b.cpu);
-            typed_wall.push(ty.wall);
-            typed_cpu.push(ty.cpu);
-            stray += t.stray_cpu + b.stray_cpu + ty.stray_cpu;
+            ratios[0].push(ratio(this_round[0], this_round[1]));
+            ratios[1].push(ratio(this_round[0], this_round[2]));
         }
     }
-    let sdk = side(expected, sdk_wall, sdk_cpu);
-    let baseline = side(expected, base_wall, base_cpu);
-    let typed = side(expected, typed_wall, typed_cpu);
+    let [sdk_wall, base_wall, typed_wall] = walls;
+    let [sdk_cpu, base_cpu, typed_cpu] = cpus;
+    let [value_ratios, typed_ratios] = ratios;
     Ok(Throughput {
         op: op.name(),
         records: expected,
         page_size: op.max_page_size(),
         runs,
-        cpu_ratio: sdk.cpu_ns_per_record / baseline.cpu_ns_per_record.max(1e-9),
-        typed_cpu_ratio: Some(sdk.cpu_ns_per_record / typed.cpu_ns_per_record.max(1e-9)),
-        sdk,
-        baseline,
-        typed: Some(typed),
+        cpu_ratio: median_f64(value_ratios),
+        typed_cpu_ratio: Some(median_f64(typed_ratios)),
+        sdk: side(expected, sdk_wall, sdk_cpu),
+        baseline: side(expected, base_wall, base_cpu),
+        typed: Some(side(expected, typed_wall, typed_cpu)),
         other_threads_cpu_ms: stray.as_secs_f64() * 1e3,
     })
+}
+
+/// `a / b` of two CPU times.
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-12)
+}
+
+/// The median of `v` (the upper one of an even count, as [`median`]).
+fn median_f64(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn check(op: BenchOp, who: &str, got: u64, expected: u64) -> Result<(), String> {
