@@ -53,7 +53,7 @@ enum IdRepr {
 /// record's most common short texts out of the allocator (each heap string a record holds costs
 /// its allocation while a page decodes and its release when the page is dropped).
 #[derive(Clone)]
-struct ShortText([u8; SHORT_TEXT]);
+pub(crate) struct ShortText([u8; SHORT_TEXT]);
 
 /// Room for the longest integer a JSON number id can be (`-9223372036854775808` and
 /// `18446744073709551615` are 20 characters) and for `yyyy-MM-dd HH:mm:ss` (19).
@@ -494,27 +494,50 @@ unix_time!(
 #[derive(Clone)]
 pub struct ChinaDateTime {
     at: OffsetDateTime,
-    text: DateText,
+    text: SmallText,
 }
 
-/// A [`ChinaDateTime`]'s text: inline for the shapes records carry (`yyyy-MM-dd HH:mm:ss` and
-/// shorter), on the heap for longer ones (fractional seconds).
+/// Text inline when short ([`ShortText`]: a date-time of `yyyy-MM-dd HH:mm:ss` or shorter, most
+/// keys of undocumented fields), on the heap otherwise.
 #[derive(Clone)]
-enum DateText {
+pub(crate) enum SmallText {
     Short(ShortText),
     Long(String),
 }
 
-impl DateText {
-    fn new(text: &str) -> DateText {
-        ShortText::new(text).map_or_else(|| DateText::Long(text.to_owned()), DateText::Short)
+impl SmallText {
+    pub(crate) fn new(text: &str) -> SmallText {
+        ShortText::new(text).map_or_else(|| SmallText::Long(text.to_owned()), SmallText::Short)
     }
 
-    fn as_str(&self) -> &str {
+    pub(crate) fn from_string(text: String) -> SmallText {
+        ShortText::new(&text).map_or(SmallText::Long(text), SmallText::Short)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
         match self {
-            DateText::Short(t) => t.as_str(),
-            DateText::Long(t) => t,
+            SmallText::Short(t) => t.as_str(),
+            SmallText::Long(t) => t,
         }
+    }
+
+    pub(crate) fn into_string(self) -> String {
+        match self {
+            SmallText::Short(t) => t.as_str().to_owned(),
+            SmallText::Long(t) => t,
+        }
+    }
+}
+
+impl fmt::Debug for SmallText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for SmallText {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
     }
 }
 
@@ -540,7 +563,7 @@ impl ChinaDateTime {
             })?;
         Ok(ChinaDateTime {
             at: local.assume_offset(CHINA),
-            text: DateText::new(text),
+            text: SmallText::new(text),
         })
     }
 
@@ -553,7 +576,7 @@ impl ChinaDateTime {
         );
         ChinaDateTime {
             at,
-            text: DateText::new(&text),
+            text: SmallText::new(&text),
         }
     }
 
@@ -1574,13 +1597,13 @@ mod tests {
         }
         assert!(matches!(
             ChinaDateTime::parse("2024-01-31 08:00:00").unwrap().text,
-            DateText::Short(_)
+            SmallText::Short(_)
         ));
         assert!(matches!(
             ChinaDateTime::parse("2021-05-11 15:15:48.123456")
                 .unwrap()
                 .text,
-            DateText::Long(_)
+            SmallText::Long(_)
         ));
         assert_eq!(
             ChinaDateTime::parse("2021-05-11 15:15:48.123456")

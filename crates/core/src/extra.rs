@@ -8,6 +8,8 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::de::SmallText;
+
 /// The fields of a record that its documentation does not list, as the vendor sent them: in the
 /// order received, and written back with the record. Lookups answer the last value of a key
 /// sent twice, as JSON parsers do; [`Index`] answers [`Value::Null`] for a key not sent (as
@@ -16,7 +18,7 @@ use serde_json::{Map, Value};
 /// A list rather than a map: most records carry none or a few of these, and the first one
 /// allocated a whole `BTreeMap` node (~600 bytes) per record; a page of 1000 tanma files (one
 /// undocumented key each) decoded in ~1.35 ms with the map and ~0.93 ms with a list sized for
-/// one field.
+/// one field. Keys of up to 20 bytes are held in the list itself, not in a string of their own.
 ///
 /// ```
 /// use scrm_core::Extra;
@@ -32,7 +34,7 @@ use serde_json::{Map, Value};
 /// assert_eq!(serde_json::to_string(&extra).unwrap(), r#"{"vip":false,"level":3}"#);
 /// ```
 #[derive(Clone, Default, PartialEq)]
-pub struct Extra(Vec<(String, Value)>);
+pub struct Extra(Vec<(SmallText, Value)>);
 
 impl Extra {
     /// No fields.
@@ -42,7 +44,11 @@ impl Extra {
 
     /// The value of `key` (the last one, if it was sent twice).
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == key)
+            .map(|(_, v)| v)
     }
 
     /// The value of `key`, to change it.
@@ -50,7 +56,7 @@ impl Extra {
         self.0
             .iter_mut()
             .rev()
-            .find(|(k, _)| k == key)
+            .find(|(k, _)| k.as_str() == key)
             .map(|(_, v)| v)
     }
 
@@ -65,7 +71,7 @@ impl Extra {
         match self.get_mut(&key) {
             Some(old) => Some(std::mem::replace(old, value)),
             None => {
-                self.push(key, value);
+                self.add(SmallText::from_string(key), value);
                 None
             }
         }
@@ -75,7 +81,7 @@ impl Extra {
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         let mut last = None;
         self.0.retain_mut(|(k, v)| {
-            if k == key {
+            if k.as_str() == key {
                 last = Some(std::mem::take(v));
                 false
             } else {
@@ -96,8 +102,8 @@ impl Extra {
     }
 
     /// The fields in the order received.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> Iter<'_> {
+        Iter(self.0.iter())
     }
 
     /// The keys in the order received.
@@ -112,12 +118,16 @@ impl Extra {
 
     /// As a JSON object (the last value of a key sent twice).
     pub fn into_map(self) -> Map<String, Value> {
-        self.0.into_iter().collect()
+        self.into_iter().collect()
     }
 
     /// Adds a field as received, without looking for an earlier one (decoding).
     #[doc(hidden)]
-    pub fn push(&mut self, key: String, value: Value) {
+    pub fn push(&mut self, key: &str, value: Value) {
+        self.add(SmallText::new(key), value);
+    }
+
+    fn add(&mut self, key: SmallText, value: Value) {
         // Most records carry one or two of these: room for one, not the four a first push makes.
         if self.0.capacity() == 0 {
             self.0.reserve_exact(1);
@@ -140,28 +150,61 @@ impl Index<&str> for Extra {
     }
 }
 
-impl<'a> IntoIterator for &'a Extra {
-    type Item = (&'a String, &'a Value);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, Value)>,
-        fn(&'a (String, Value)) -> (&'a String, &'a Value),
-    >;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (k, v))
+/// The fields of an [`Extra`] in the order received ([`Extra::iter`]).
+#[derive(Clone, Debug)]
+pub struct Iter<'a>(std::slice::Iter<'a, (SmallText, Value)>);
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a str, &'a Value);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(k, v)| (k.as_str(), v))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
     }
 }
 
+impl ExactSizeIterator for Iter<'_> {}
+
+impl<'a> IntoIterator for &'a Extra {
+    type Item = (&'a str, &'a Value);
+    type IntoIter = Iter<'a>;
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+/// The fields of an [`Extra`] by value, in the order received.
+#[derive(Debug)]
+pub struct IntoIter(std::vec::IntoIter<(SmallText, Value)>);
+
+impl Iterator for IntoIter {
+    type Item = (String, Value);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(k, v)| (k.into_string(), v))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for IntoIter {}
+
 impl IntoIterator for Extra {
     type Item = (String, Value);
-    type IntoIter = std::vec::IntoIter<(String, Value)>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+    type IntoIter = IntoIter;
+    fn into_iter(self) -> IntoIter {
+        IntoIter(self.0.into_iter())
     }
 }
 
 impl FromIterator<(String, Value)> for Extra {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
-        Extra(iter.into_iter().collect())
+        Extra(
+            iter.into_iter()
+                .map(|(k, v)| (SmallText::from_string(k), v))
+                .collect(),
+        )
     }
 }
 
@@ -180,7 +223,7 @@ impl From<Extra> for Map<String, Value> {
 impl Serialize for Extra {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
+        for (k, v) in self {
             map.serialize_entry(k, v)?;
         }
         map.end()
@@ -197,8 +240,10 @@ impl<'de> Deserialize<'de> for Extra {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Extra, A::Error> {
                 let mut out = Extra::new();
-                while let Some((k, v)) = map.next_entry()? {
-                    out.push(k, v);
+                let mut buffer = String::new();
+                while let Some(key) = crate::__private::next_key(&mut map, &mut buffer)? {
+                    let value = map.next_value()?;
+                    out.push(key, value);
                 }
                 Ok(out)
             }
@@ -240,9 +285,24 @@ mod tests {
             .chain([("a".to_owned(), json!(2))])
             .collect();
         assert_eq!(format!("{extra:?}"), r#"{"z": Number(1), "a": Number(2)}"#);
-        let pairs: Vec<(&String, &Value)> = (&extra).into_iter().collect();
+        let pairs: Vec<(&str, &Value)> = (&extra).into_iter().collect();
         assert_eq!(pairs[0].0, "z");
-        assert_eq!(extra.values().collect::<Vec<_>>(), [&json!(1), &json!(2)]);
+        assert_eq!(extra.iter().len(), 2);
+        let long = "a key of more than twenty bytes";
+        let mut extra = extra;
+        extra.insert(long, json!(3));
+        extra.insert("a\0b", json!(4));
+        assert_eq!(extra.get(long), Some(&json!(3)));
+        assert_eq!(extra.get("a\0b"), Some(&json!(4)));
+        let owned: Vec<(String, Value)> = extra.clone().into_iter().collect();
+        assert_eq!(owned[2], (long.to_owned(), json!(3)));
+        assert_eq!(owned[3].0, "a\0b");
+        let back: Extra = owned.into_iter().collect();
+        assert_eq!(back, extra);
+        assert_eq!(
+            extra.values().collect::<Vec<_>>(),
+            [&json!(1), &json!(2), &json!(3), &json!(4)]
+        );
         assert_eq!(Extra::from(Map::new()), Extra::new());
     }
 }

@@ -457,7 +457,7 @@ macro_rules! record {
                                 )*
                                 _ => {
                                     let value = map.next_value()?;
-                                    out.extra.push(key.to_owned(), value);
+                                    out.extra.push(key, value);
                                 }
                             }
                         }

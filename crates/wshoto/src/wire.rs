@@ -95,7 +95,6 @@ impl DetailData {
         self.extra
             .iter()
             .filter(|(k, _)| k.starts_with(FORM_FIELD_PREFIX))
-            .map(|(k, v)| (k.as_str(), v))
     }
 
     /// The answer to question `key` read as a list of `{name, id, value}` items (uploads,
