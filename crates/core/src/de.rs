@@ -53,7 +53,7 @@ enum IdRepr {
 /// record's most common short texts out of the allocator (each heap string a record holds costs
 /// its allocation while a page decodes and its release when the page is dropped).
 #[derive(Clone)]
-pub(crate) struct ShortText([u8; SHORT_TEXT]);
+struct ShortText([u8; SHORT_TEXT]);
 
 /// Room for the longest integer a JSON number id can be (`-9223372036854775808` and
 /// `18446744073709551615` are 20 characters) and for `yyyy-MM-dd HH:mm:ss` (19).
@@ -498,34 +498,53 @@ pub struct ChinaDateTime {
 }
 
 /// Text inline when short ([`ShortText`]: a date-time of `yyyy-MM-dd HH:mm:ss` or shorter, most
-/// keys of undocumented fields), on the heap otherwise.
+/// keys of undocumented fields, most tanma clue field names and values), on the heap
+/// otherwise. 24 bytes, as a `String`. Internal to the vendor crates.
+#[doc(hidden)]
 #[derive(Clone)]
-pub(crate) enum SmallText {
+pub struct SmallText(SmallRepr);
+
+#[derive(Clone)]
+enum SmallRepr {
     Short(ShortText),
-    Long(String),
+    Long(Box<str>),
 }
 
 impl SmallText {
-    pub(crate) fn new(text: &str) -> SmallText {
-        ShortText::new(text).map_or_else(|| SmallText::Long(text.to_owned()), SmallText::Short)
+    /// `text`, copied.
+    pub fn new(text: &str) -> SmallText {
+        SmallText(
+            ShortText::new(text).map_or_else(|| SmallRepr::Long(text.into()), SmallRepr::Short),
+        )
     }
 
-    pub(crate) fn from_string(text: String) -> SmallText {
-        ShortText::new(&text).map_or(SmallText::Long(text), SmallText::Short)
+    /// `text`, kept (a short one is copied in and its buffer freed).
+    pub fn from_string(text: String) -> SmallText {
+        SmallText(match ShortText::new(&text) {
+            Some(short) => SmallRepr::Short(short),
+            None => SmallRepr::Long(text.into_boxed_str()),
+        })
     }
 
-    pub(crate) fn as_str(&self) -> &str {
-        match self {
-            SmallText::Short(t) => t.as_str(),
-            SmallText::Long(t) => t,
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            SmallRepr::Short(t) => t.as_str(),
+            SmallRepr::Long(t) => t,
         }
     }
 
-    pub(crate) fn into_string(self) -> String {
-        match self {
-            SmallText::Short(t) => t.as_str().to_owned(),
-            SmallText::Long(t) => t,
+    /// The text as a `String`.
+    pub fn into_string(self) -> String {
+        match self.0 {
+            SmallRepr::Short(t) => t.as_str().to_owned(),
+            SmallRepr::Long(t) => t.into_string(),
         }
+    }
+
+    #[cfg(test)]
+    fn is_inline(&self) -> bool {
+        matches!(self.0, SmallRepr::Short(_))
     }
 }
 
@@ -1595,16 +1614,24 @@ mod tests {
             assert_eq!(serde_json::to_value(&t).unwrap(), text);
             assert_eq!(t.clone().as_str(), text);
         }
-        assert!(matches!(
-            ChinaDateTime::parse("2024-01-31 08:00:00").unwrap().text,
-            SmallText::Short(_)
-        ));
-        assert!(matches!(
-            ChinaDateTime::parse("2021-05-11 15:15:48.123456")
+        assert!(
+            ChinaDateTime::parse("2024-01-31 08:00:00")
                 .unwrap()
-                .text,
-            SmallText::Long(_)
-        ));
+                .text
+                .is_inline()
+        );
+        assert!(
+            !ChinaDateTime::parse("2021-05-11 15:15:48.123456")
+                .unwrap()
+                .text
+                .is_inline()
+        );
+        assert_eq!(std::mem::size_of::<SmallText>(), 24);
+        assert_eq!(std::mem::size_of::<Option<SmallText>>(), 24);
+        let long = "longer than twenty bytes";
+        assert_eq!(SmallText::from_string(long.to_owned()).as_str(), long);
+        assert_eq!(SmallText::new(long).into_string(), long);
+        assert_eq!(SmallText::from_string("短".to_owned()).into_string(), "短");
         assert_eq!(
             ChinaDateTime::parse("2021-05-11 15:15:48.123456")
                 .unwrap()
@@ -1628,7 +1655,7 @@ mod tests {
             "2020-11-19 10:33:00"
         );
         assert!(
-            std::mem::size_of::<ChinaDateTime>() <= 48,
+            std::mem::size_of::<ChinaDateTime>() <= 40,
             "{}",
             std::mem::size_of::<ChinaDateTime>()
         );

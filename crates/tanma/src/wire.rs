@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use scrm_core::__private::SmallText;
 use scrm_core::de::{ChinaDateTime, FieldType, FromWire, Id};
 use scrm_core::{Error, ErrorKind, IntoField};
 
@@ -180,8 +181,9 @@ impl FromWire for DateTimeParam {
 /// From the examples: 1 text, 2 an option id, 3 a date, 8 a JSON array inside the string
 /// (phone numbers). [`value`](Self::value) decodes type 8 as JSON and keeps every other type as
 /// text; [`value_as_text`](Self::value_as_text) is the string as sent (what is written back).
-/// A type 8 value is decoded on the first call of `value`, once: a record that is only stored
-/// or forwarded never pays for it.
+/// The value is read on the first call of `value`, once: a record that is only stored or
+/// forwarded never pays for it, and names and texts of up to 20 bytes are held without an
+/// allocation of their own (ten fields per clue made twenty strings per record).
 ///
 /// ```
 /// use scrm_tanma::{ClueField, FieldValue};
@@ -195,27 +197,19 @@ impl FromWire for DateTimeParam {
 /// ```
 #[derive(Clone)]
 pub struct ClueField {
-    field: String,
+    field: SmallText,
     field_type: Option<i64>,
-    value: Option<Held>,
-}
-
-/// How a [`ClueField`] holds `valueAsText`.
-#[derive(Clone)]
-enum Held {
-    /// A value of any type but [`ClueField::JSON_TYPE`]: always [`FieldValue::Text`], the one
-    /// copy of the string.
-    Text(FieldValue),
-    /// A [`ClueField::JSON_TYPE`] value: the string as sent, and its decoding once asked for
-    /// (boxed: a field holds it only after that).
-    Json(String, OnceLock<Box<FieldValue>>),
+    /// `valueAsText` as sent; `None` for `null`.
+    text: Option<SmallText>,
+    /// The value read by the type, once asked for (boxed: a field holds it only after that).
+    value: OnceLock<Box<FieldValue>>,
 }
 
 impl PartialEq for ClueField {
     /// Fields are equal when they were sent alike (the decoded value follows from the text and
     /// the type).
     fn eq(&self, other: &Self) -> bool {
-        self.field == other.field
+        self.field() == other.field()
             && self.field_type == other.field_type
             && self.value_as_text() == other.value_as_text()
     }
@@ -224,7 +218,7 @@ impl PartialEq for ClueField {
 impl fmt::Debug for ClueField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClueField")
-            .field("field", &self.field)
+            .field("field", &self.field())
             .field("field_type", &self.field_type)
             .field("raw", &self.value_as_text())
             .field("value", &self.value())
@@ -239,7 +233,7 @@ impl ClueField {
 
     /// `field`: the field's key (`"mobile"`, `"name"`, `"customer_stage"`…).
     pub fn field(&self) -> &str {
-        &self.field
+        self.field.as_str()
     }
 
     /// `type`: the field type code.
@@ -249,20 +243,20 @@ impl ClueField {
 
     /// `valueAsText` exactly as sent; `None` for `null`.
     pub fn value_as_text(&self) -> Option<&str> {
-        match self.value.as_ref()? {
-            Held::Text(value) => value.as_text(),
-            Held::Json(raw, _) => Some(raw),
-        }
+        self.text.as_ref().map(SmallText::as_str)
     }
 
-    /// The value decoded by the field's type; `None` for `null`.
+    /// The value read by the field's type; `None` for `null`. Read on the first call and kept
+    /// (texts are held inline up to 20 bytes, so a `FieldValue` is only built when asked for).
     pub fn value(&self) -> Option<&FieldValue> {
-        match self.value.as_ref()? {
-            Held::Text(value) => Some(value),
-            Held::Json(raw, decoded) => {
-                Some(decoded.get_or_init(|| Box::new(FieldValue::json(raw))))
-            }
-        }
+        let text = self.value_as_text()?;
+        Some(self.value.get_or_init(|| {
+            Box::new(if self.field_type == Some(ClueField::JSON_TYPE) {
+                FieldValue::json(text)
+            } else {
+                FieldValue::Text(text.to_owned())
+            })
+        }))
     }
 }
 
@@ -313,10 +307,11 @@ impl FieldValue {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireField<'a> {
+    #[serde(borrow)]
     field: std::borrow::Cow<'a, str>,
     #[serde(rename = "type", default, deserialize_with = "scrm_core::de::opt_int")]
     field_type: Option<i64>,
-    #[serde(default)]
+    #[serde(default, borrow)]
     value_as_text: Option<std::borrow::Cow<'a, str>>,
 }
 
@@ -334,18 +329,15 @@ impl Serialize for ClueField {
 impl<'de> Deserialize<'de> for ClueField {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let wire = WireField::deserialize(d)?;
-        let value = wire.value_as_text.map(|text| {
-            let text = text.into_owned();
-            if wire.field_type == Some(ClueField::JSON_TYPE) {
-                Held::Json(text, OnceLock::new())
-            } else {
-                Held::Text(FieldValue::Text(text))
-            }
-        });
+        let text = |t: std::borrow::Cow<'_, str>| match t {
+            std::borrow::Cow::Borrowed(t) => SmallText::new(t),
+            std::borrow::Cow::Owned(t) => SmallText::from_string(t),
+        };
         Ok(ClueField {
-            field: wire.field.into_owned(),
+            field: text(wire.field),
             field_type: wire.field_type,
-            value,
+            text: wire.value_as_text.map(text),
+            value: OnceLock::new(),
         })
     }
 }
@@ -446,6 +438,28 @@ mod tests {
             serde_json::from_str(r#"{"field":"mobile","type":8,"valueAsText":null}"#).unwrap();
         assert_eq!((null.value(), null.value_as_text()), (None, None));
         assert_ne!(null, f);
+        // Escaped and long texts, from a slice and from a reader (which lends nothing).
+        let json = r#"{"field":"na\u006de","type":1,"valueAsText":"a text of more than twenty bytes, \"quoted\""}"#;
+        for f in [
+            serde_json::from_str::<ClueField>(json).unwrap(),
+            serde_json::from_reader::<_, ClueField>(json.as_bytes()).unwrap(),
+        ] {
+            assert_eq!(f.field(), "name");
+            assert_eq!(
+                f.value_as_text(),
+                Some(r#"a text of more than twenty bytes, "quoted""#)
+            );
+            assert_eq!(
+                f.value(),
+                Some(&FieldValue::Text(
+                    r#"a text of more than twenty bytes, "quoted""#.into()
+                ))
+            );
+            assert_eq!(
+                serde_json::to_value(&f).unwrap(),
+                serde_json::from_str::<serde_json::Value>(json).unwrap()
+            );
+        }
         assert_eq!(decode(None, "x"), FieldValue::Text("x".into()));
     }
 
