@@ -34,17 +34,89 @@ use crate::de::SmallText;
 /// assert_eq!(serde_json::to_string(&extra).unwrap(), r#"{"vip":false,"level":3}"#);
 /// ```
 #[derive(Clone, Default, PartialEq)]
-pub struct Extra(Vec<(SmallText, Value)>);
+pub struct Extra(Fields);
+
+/// One field is held in place (most records with any carry one: no allocation), more in a
+/// list. 56 bytes.
+#[derive(Clone)]
+enum Fields {
+    Many(Vec<(SmallText, Value)>),
+    One((SmallText, Value)),
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields::Many(Vec::new())
+    }
+}
+
+impl PartialEq for Fields {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Fields {
+    fn as_slice(&self) -> &[(SmallText, Value)] {
+        match self {
+            Fields::Many(v) => v,
+            Fields::One(field) => std::slice::from_ref(field),
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [(SmallText, Value)] {
+        match self {
+            Fields::Many(v) => v,
+            Fields::One(field) => std::slice::from_mut(field),
+        }
+    }
+
+    fn push(&mut self, field: (SmallText, Value)) {
+        match self {
+            Fields::Many(fields) if fields.capacity() == 0 => *self = Fields::One(field),
+            Fields::Many(fields) => fields.push(field),
+            Fields::One(_) => {
+                if let Fields::One(first) = std::mem::take(self) {
+                    *self = Fields::Many(vec![first, field]);
+                }
+            }
+        }
+    }
+
+    /// Removes every field of `key`; the last value is returned.
+    fn remove(&mut self, key: &str) -> Option<Value> {
+        match self {
+            Fields::One((k, _)) if k.as_str() == key => match std::mem::take(self) {
+                Fields::One((_, value)) => Some(value),
+                Fields::Many(_) => None,
+            },
+            Fields::One(_) => None,
+            Fields::Many(fields) => {
+                let mut last = None;
+                fields.retain_mut(|(k, v)| {
+                    if k.as_str() == key {
+                        last = Some(std::mem::take(v));
+                        false
+                    } else {
+                        true
+                    }
+                });
+                last
+            }
+        }
+    }
+}
 
 impl Extra {
     /// No fields.
     pub const fn new() -> Self {
-        Extra(Vec::new())
+        Extra(Fields::Many(Vec::new()))
     }
 
     /// The value of `key` (the last one, if it was sent twice).
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.0
+            .as_slice()
             .iter()
             .rev()
             .find(|(k, _)| k.as_str() == key)
@@ -54,6 +126,7 @@ impl Extra {
     /// The value of `key`, to change it.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.0
+            .as_mut_slice()
             .iter_mut()
             .rev()
             .find(|(k, _)| k.as_str() == key)
@@ -79,41 +152,32 @@ impl Extra {
 
     /// Removes every value of `key`; the last one is returned.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let mut last = None;
-        self.0.retain_mut(|(k, v)| {
-            if k.as_str() == key {
-                last = Some(std::mem::take(v));
-                false
-            } else {
-                true
-            }
-        });
-        last
+        self.0.remove(key)
     }
 
     /// How many fields (a key sent twice counts twice).
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.as_slice().len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.as_slice().is_empty()
     }
 
     /// The fields in the order received.
     pub fn iter(&self) -> Iter<'_> {
-        Iter(self.0.iter())
+        Iter(self.0.as_slice().iter())
     }
 
     /// The keys in the order received.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_str())
+        self.0.as_slice().iter().map(|(k, _)| k.as_str())
     }
 
     /// The values in the order received.
     pub fn values(&self) -> impl Iterator<Item = &Value> {
-        self.0.iter().map(|(_, v)| v)
+        self.0.as_slice().iter().map(|(_, v)| v)
     }
 
     /// As a JSON object (the last value of a key sent twice).
@@ -128,10 +192,6 @@ impl Extra {
     }
 
     fn add(&mut self, key: SmallText, value: Value) {
-        // Most records carry one or two of these: room for one, not the four a first push makes.
-        if self.0.capacity() == 0 {
-            self.0.reserve_exact(1);
-        }
         self.0.push((key, value));
     }
 }
@@ -176,15 +236,31 @@ impl<'a> IntoIterator for &'a Extra {
 
 /// The fields of an [`Extra`] by value, in the order received.
 #[derive(Debug)]
-pub struct IntoIter(std::vec::IntoIter<(SmallText, Value)>);
+pub struct IntoIter(IntoIterRepr);
+
+#[derive(Debug)]
+enum IntoIterRepr {
+    Many(std::vec::IntoIter<(SmallText, Value)>),
+    One(Option<(SmallText, Value)>),
+}
 
 impl Iterator for IntoIter {
     type Item = (String, Value);
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next().map(|(k, v)| (k.into_string(), v))
+        let field = match &mut self.0 {
+            IntoIterRepr::Many(fields) => fields.next(),
+            IntoIterRepr::One(field) => field.take(),
+        };
+        field.map(|(k, v)| (k.into_string(), v))
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
+        match &self.0 {
+            IntoIterRepr::Many(fields) => fields.size_hint(),
+            IntoIterRepr::One(field) => (
+                usize::from(field.is_some()),
+                Some(usize::from(field.is_some())),
+            ),
+        }
     }
 }
 
@@ -194,17 +270,20 @@ impl IntoIterator for Extra {
     type Item = (String, Value);
     type IntoIter = IntoIter;
     fn into_iter(self) -> IntoIter {
-        IntoIter(self.0.into_iter())
+        IntoIter(match self.0 {
+            Fields::Many(fields) => IntoIterRepr::Many(fields.into_iter()),
+            Fields::One(field) => IntoIterRepr::One(Some(field)),
+        })
     }
 }
 
 impl FromIterator<(String, Value)> for Extra {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
-        Extra(
-            iter.into_iter()
-                .map(|(k, v)| (SmallText::from_string(k), v))
-                .collect(),
-        )
+        let mut extra = Extra::new();
+        for (k, v) in iter {
+            extra.add(SmallText::from_string(k), v);
+        }
+        extra
     }
 }
 
@@ -222,7 +301,7 @@ impl From<Extra> for Map<String, Value> {
 
 impl Serialize for Extra {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
+        let mut map = s.serialize_map(Some(self.len()))?;
         for (k, v) in self {
             map.serialize_entry(k, v)?;
         }
@@ -276,6 +355,44 @@ mod tests {
         assert_eq!(extra.keys().collect::<Vec<_>>(), ["b"]);
         assert_eq!(extra.remove("a"), None);
         assert!(!extra.contains_key("a") && extra.contains_key("b"));
+    }
+
+    #[test]
+    fn one_field_is_held_in_place_and_more_in_a_list() {
+        let mut extra = Extra::new();
+        extra.push("a", json!(1));
+        assert!(matches!(extra.0, Fields::One(_)));
+        assert_eq!((extra.len(), extra.get("a")), (1, Some(&json!(1))));
+        *extra.get_mut("a").unwrap() = json!(2);
+        let one = extra.clone();
+        extra.push("b", json!(3));
+        assert!(matches!(extra.0, Fields::Many(_)));
+        assert_eq!(extra.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(extra.remove("b"), Some(json!(3)));
+        assert_eq!(extra, one, "equal whichever way they are held");
+        assert_eq!(
+            serde_json::to_string(&extra).unwrap(),
+            serde_json::to_string(&one).unwrap()
+        );
+        let mut one = one;
+        assert_eq!(one.remove("x"), None);
+        assert_eq!(one.remove("a"), Some(json!(2)));
+        assert!(one.is_empty() && one.get("a").is_none());
+        one.insert("c", json!(4));
+        assert_eq!(
+            one.into_iter().collect::<Vec<_>>(),
+            [("c".to_owned(), json!(4))]
+        );
+        let by_value: Extra = serde_json::from_str(r#"{"k":true}"#).unwrap();
+        let mut it = by_value.into_iter();
+        assert_eq!(it.size_hint(), (1, Some(1)));
+        assert_eq!(it.next(), Some(("k".to_owned(), json!(true))));
+        assert_eq!((it.next(), it.size_hint()), (None, (0, Some(0))));
+        assert!(
+            std::mem::size_of::<Extra>() <= 56,
+            "{}",
+            std::mem::size_of::<Extra>()
+        );
     }
 
     #[test]
