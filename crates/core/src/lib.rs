@@ -82,7 +82,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::builder::{Credential, PushField, shown_with};
     pub use crate::de::SmallText;
-    pub use crate::model::{next_key, unknown_field};
+    pub use crate::model::{KeyRef, KeySeed, next_key, unknown_field};
     pub use serde;
     pub use serde_json;
 }

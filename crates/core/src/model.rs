@@ -87,14 +87,20 @@ pub fn next_key<'de: 'b, 'b, A: de::MapAccess<'de>>(
     }))
 }
 
-/// Where [`next_key`] found a key.
+/// Where [`next_key`] found a key: borrowed from the input, or unescaped into the buffer.
+#[doc(hidden)]
 #[derive(Clone, Copy)]
-enum KeyRef<'de> {
+pub enum KeyRef<'de> {
+    /// The key as it stands in the input.
     Borrowed(&'de str),
+    /// The key is in the buffer given to [`KeySeed`].
     Buffered,
 }
 
-struct KeySeed<'a>(&'a mut String);
+/// Reads a map key into a [`KeyRef`] (for a reader that forwards keys with their lifetime,
+/// such as weiban's envelope); [`next_key`] is the usual way.
+#[doc(hidden)]
+pub struct KeySeed<'a>(pub &'a mut String);
 
 impl<'de> de::DeserializeSeed<'de> for KeySeed<'_> {
     type Value = KeyRef<'de>;

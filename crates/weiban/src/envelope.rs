@@ -18,12 +18,13 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+use serde::de::value::{BorrowedStrDeserializer, StrDeserializer};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
 };
 use serde::{Deserialize, Serialize};
 
+use scrm_core::__private::{KeyRef, KeySeed};
 use scrm_core::{Error, ErrorKind, HttpResponse, SignReceipt, Vendor, decode_envelope};
 
 /// The vendor: weiban (微伴助手). Holds what its envelope needs to classify errors.
@@ -212,6 +213,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<T> {
         let mut rest = PayloadMap {
             map: &mut map,
             head: &mut head,
+            buffer: String::new(),
         };
         while rest.next_key::<IgnoredAny>()?.is_some() {
             rest.next_value::<IgnoredAny>()?;
@@ -247,6 +249,7 @@ impl<'a, 'de, A: MapAccess<'de>> PayloadDeserializer<'a, A> {
         PayloadMap {
             map: self.map,
             head: self.head,
+            buffer: String::new(),
         }
     }
 }
@@ -299,6 +302,8 @@ impl<'de, A: MapAccess<'de>> Deserializer<'de> for PayloadDeserializer<'_, A> {
 struct PayloadMap<'a, A> {
     map: &'a mut A,
     head: &'a mut HeadState,
+    /// Where a key with escapes is unescaped ([`KeySeed`]).
+    buffer: String,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for PayloadMap<'_, A> {
@@ -312,11 +317,15 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for PayloadMap<'_, A> {
             if self.head.done {
                 return Ok(None);
             }
-            let Some(key) = self.map.next_key::<Key<'de>>()? else {
+            let Some(key) = self.map.next_key_seed(KeySeed(&mut self.buffer))? else {
                 self.head.done = true;
                 return Ok(None);
             };
-            match key.as_str() {
+            let name = match key {
+                KeyRef::Borrowed(k) => k,
+                KeyRef::Buffered => self.buffer.as_str(),
+            };
+            match name {
                 "errcode" => {
                     let Code(code) = self.map.next_value()?;
                     self.head.errcode = Some(code);
@@ -327,8 +336,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for PayloadMap<'_, A> {
                 }
                 _ => {
                     return match key {
-                        Key::Borrowed(k) => seed.deserialize(BorrowedStrDeserializer::new(k)),
-                        Key::Owned(k) => seed.deserialize(StringDeserializer::new(k)),
+                        KeyRef::Borrowed(k) => seed.deserialize(BorrowedStrDeserializer::new(k)),
+                        KeyRef::Buffered => seed.deserialize(StrDeserializer::new(name)),
                     }
                     .map(Some);
                 }
@@ -338,43 +347,6 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for PayloadMap<'_, A> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         self.map.next_value_seed(seed)
-    }
-}
-
-/// An object key, borrowed from the input when it has no escapes.
-enum Key<'de> {
-    Borrowed(&'de str),
-    Owned(String),
-}
-
-impl Key<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            Key::Borrowed(k) => k,
-            Key::Owned(k) => k,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key::Borrowed(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key::Owned(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key::Owned(v))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
     }
 }
 
@@ -425,6 +397,7 @@ mod tests {
             r#"{"result":[1,2],"total":2,"errmsg":"ok","errcode":0}"#,
             r#"{"result":[1,2],"errcode":"0","total":2,"extra":{"x":[1]}}"#,
             r#"{"re\u0073ult":[1,2],"errcode":0,"errmsg":null,"total":2}"#,
+            r#"{"result":[1,2],"errc\u006fde":0,"t\u006ftal":2}"#,
         ] {
             assert_eq!(
                 open(200, body).unwrap(),
