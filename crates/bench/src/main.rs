@@ -395,7 +395,6 @@ fn rss_child(args: &[String]) -> ExitCode {
     }
 }
 
-/// The hidden `throughput [RECORDS [OP...]]` subcommand: only the throughput rows (profiling).
 /// Hidden `profile OP SIDE [RUNS]` (SIDE: `sdk`, `value` or `typed`): runs one side's export
 /// of OP over a 20 000-record sandbox RUNS times (default 20) and prints its client CPU per
 /// record, so that a profiler sees that side alone (`perf record scrm-bench profile …`).
@@ -450,6 +449,7 @@ fn profile(args: &[String]) -> ExitCode {
     }
 }
 
+/// The hidden `throughput [RECORDS [OP...]]` subcommand: only the throughput rows (profiling).
 fn throughput_only(args: &[String]) -> ExitCode {
     let records = args.first().and_then(|s| s.parse().ok()).unwrap_or(20_000);
     let ops: Vec<BenchOp> = args

@@ -72,8 +72,8 @@ impl ShortText {
     }
 
     /// The decimal text of an integer (which always fits).
-    fn digits(text: &str) -> ShortText {
-        ShortText::new(text).unwrap_or(ShortText([0; SHORT_TEXT]))
+    fn digits(value: impl itoa::Integer) -> ShortText {
+        ShortText::new(itoa::Buffer::new().format(value)).unwrap_or(ShortText([0; SHORT_TEXT]))
     }
 
     fn as_str(&self) -> &str {
@@ -110,12 +110,8 @@ impl Id {
     /// The id as text.
     pub fn as_str(&self) -> &str {
         match &self.repr {
-            IdRepr::Unsigned(v, text) => text
-                .get_or_init(|| ShortText::digits(itoa::Buffer::new().format(*v)))
-                .as_str(),
-            IdRepr::Signed(v, text) => text
-                .get_or_init(|| ShortText::digits(itoa::Buffer::new().format(*v)))
-                .as_str(),
+            IdRepr::Unsigned(v, text) => text.get_or_init(|| ShortText::digits(*v)).as_str(),
+            IdRepr::Signed(v, text) => text.get_or_init(|| ShortText::digits(*v)).as_str(),
             IdRepr::Text(s) => s,
         }
     }
@@ -314,27 +310,20 @@ impl<T> JsonString<T> {
 impl<T: DeserializeOwned + Default> JsonString<T> {
     /// The decoded value (decoded on the first call, then kept).
     pub fn value(&self) -> &T {
-        self.value.get_or_init(|| Box::new(self.decode()))
+        self.value.get_or_init(|| Box::new(Self::decode(&self.raw)))
     }
 
     /// The decoded value, by value.
     pub fn into_value(self) -> T {
         match self.value.into_inner() {
             Some(value) => *value,
-            None => {
-                let JsonString { raw, .. } = self;
-                JsonString::<T>::decode_raw(&raw)
-            }
+            None => Self::decode(&self.raw),
         }
-    }
-
-    fn decode(&self) -> T {
-        Self::decode_raw(&self.raw)
     }
 
     /// Decodes a string [`parse`](Self::parse) accepted, which decodes again the same way
     /// (the default is never reached).
-    fn decode_raw(raw: &str) -> T {
+    fn decode(raw: &str) -> T {
         serde_json::from_str(raw).unwrap_or_default()
     }
 }
@@ -595,7 +584,7 @@ impl ChinaDateTime {
         );
         ChinaDateTime {
             at,
-            text: SmallText::new(&text),
+            text: SmallText::from_string(text),
         }
     }
 
